@@ -1,0 +1,77 @@
+/**
+ * Well-known directories and environment lookups (anchor-facts §4).
+ *
+ * Everything reads an explicit environment record so tests can pass their own; the default is
+ * `node:process`'s environment, which works under Deno, Bun and Node alike.
+ * @module
+ */
+import process from "node:process";
+import { join } from "node:path";
+
+/** An environment record; values that are empty strings count as unset. */
+export type Env = Record<string, string | undefined>;
+
+/** The process environment. */
+export function processEnv(): Env {
+  return process.env as Env;
+}
+
+/** Returns the variable's value, or undefined when it is unset or empty. */
+export function envValue(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** `INSOMNIA_CONFIG_DIR` → `$INSOMNIA_HOME/config` → `$XDG_CONFIG_HOME/insomnia` → `$HOME/.config/insomnia`. */
+export function configDir(env: Env): string | undefined {
+  const explicit = envValue(env, "INSOMNIA_CONFIG_DIR");
+  if (explicit) return explicit;
+  const home = envValue(env, "INSOMNIA_HOME");
+  if (home) return join(home, "config");
+  const xdg = envValue(env, "XDG_CONFIG_HOME");
+  if (xdg) return join(xdg, "insomnia");
+  const userHome = envValue(env, "HOME");
+  return userHome ? join(userHome, ".config", "insomnia") : undefined;
+}
+
+/** `INSOMNIA_DATA_DIR` → `$INSOMNIA_HOME` → `$HOME/.insomnia`. */
+export function dataDir(env: Env): string | undefined {
+  const explicit = envValue(env, "INSOMNIA_DATA_DIR");
+  if (explicit) return explicit;
+  const home = envValue(env, "INSOMNIA_HOME");
+  if (home) return home;
+  const userHome = envValue(env, "HOME");
+  return userHome ? join(userHome, ".insomnia") : undefined;
+}
+
+/** `INSOMNIA_CACHE_DIR` → `$INSOMNIA_HOME/cache` → `$XDG_CACHE_HOME/insomnia` → `$HOME/.cache/insomnia`. */
+export function cacheDir(env: Env): string | undefined {
+  const explicit = envValue(env, "INSOMNIA_CACHE_DIR");
+  if (explicit) return explicit;
+  const home = envValue(env, "INSOMNIA_HOME");
+  if (home) return join(home, "cache");
+  const xdg = envValue(env, "XDG_CACHE_HOME");
+  if (xdg) return join(xdg, "insomnia");
+  const userHome = envValue(env, "HOME");
+  return userHome ? join(userHome, ".cache", "insomnia") : undefined;
+}
+
+/** The user manifest: `INSOMNIA_USER_MANIFEST` when set, else `<config_dir>/manifest.toml`. */
+export function userManifestPath(env: Env): { path: string; explicit: boolean } | undefined {
+  const explicit = envValue(env, "INSOMNIA_USER_MANIFEST");
+  if (explicit) return { path: explicit, explicit: true };
+  const dir = configDir(env);
+  return dir ? { path: join(dir, "manifest.toml"), explicit: false } : undefined;
+}
+
+/** Default Pod store: `<data_dir>/sessions`. */
+export function defaultStoreDir(env: Env): string | undefined {
+  const dir = dataDir(env);
+  return dir ? join(dir, "sessions") : undefined;
+}
+
+/** Secret file store directory: `<data_dir>/secrets`. */
+export function secretsDir(env: Env): string | undefined {
+  const dir = dataDir(env);
+  return dir ? join(dir, "secrets") : undefined;
+}

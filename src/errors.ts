@@ -1,0 +1,87 @@
+/**
+ * Typed errors shared by every step of the pipeline.
+ *
+ * Every failure the product reports carries a stable {@link ErrorCode}; the CLI maps codes to exit
+ * statuses (2 for usage errors, 1 for everything else) and to the `--json` error object.
+ * @module
+ */
+
+/** Stable error codes. Add new ones when needed; never rename an existing one. */
+export const ERROR_CODES = [
+  "usage",
+  "manifest_parse",
+  "manifest_invalid",
+  "selector_invalid",
+  "profile_not_found",
+  "profile_ambiguous",
+  "no_default_profile",
+  "registry_invalid",
+  "nix_unavailable",
+  "nix_eval_failed",
+  "nix_eval_timeout",
+  "nix_eval_cancelled",
+  "artifact_invalid",
+  "artifact_format_unsupported",
+  "secret_plaintext",
+  "secret_unresolved",
+  "secret_ref_invalid",
+  "pod_exists",
+  "pod_not_found",
+  "pod_name_invalid",
+  "snapshot_invalid",
+  "store_io",
+  "cancelled",
+  "internal",
+] as const;
+
+/** One of the stable error codes in {@link ERROR_CODES}. */
+export type ErrorCode = typeof ERROR_CODES[number];
+
+/** Extra structured context attached to an error (never secret values). */
+export interface ErrorDetails {
+  /** Dotted field path inside a manifest or artifact, e.g. `scope.allow[0].target`. */
+  field?: string;
+  /** File the error is about, when there is one. */
+  file?: string;
+  /** 1-based line in {@link file}. */
+  line?: number;
+  /** 1-based column in {@link file}. */
+  column?: number;
+  /** Anything else a machine reader may want (lists of choices, paths of trace files, …). */
+  [key: string]: unknown;
+}
+
+/** The one error type of the product: a code, a one-paragraph message and optional details. */
+export class InsomniaError extends Error {
+  /** Stable code; see {@link ERROR_CODES}. */
+  readonly code: ErrorCode;
+  /** Structured context for `--json` output. */
+  readonly details: ErrorDetails;
+
+  /** Creates an error with a stable code and a human message. */
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = "InsomniaError";
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Process exit status for this error: 2 for usage errors, 130 for cancellation, else 1. */
+  get exitCode(): number {
+    if (this.code === "usage") return 2;
+    if (this.code === "cancelled") return 130;
+    return 1;
+  }
+}
+
+/** True when `value` is an {@link InsomniaError}. */
+export function isInsomniaError(value: unknown): value is InsomniaError {
+  return value instanceof InsomniaError;
+}
+
+/** Wraps any thrown value as an {@link InsomniaError} without leaking a stack trace. */
+export function toInsomniaError(value: unknown): InsomniaError {
+  if (value instanceof InsomniaError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new InsomniaError("internal", `unexpected internal error: ${message}`);
+}

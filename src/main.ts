@@ -1,0 +1,2 @@
+/** insomnia-pod CLI entry. */
+console.log("insomnia-pod");
