@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   "secret_unresolved",
   "secret_ref_invalid",
   "pod_exists",
+  "profile_exists",
   "pod_not_found",
   "pod_name_invalid",
   "snapshot_invalid",

@@ -1,0 +1,379 @@
+/**
+ * The root command: create a Pod from a profile (default) or the TOML path, resume one from its
+ * snapshot (`--pod`, `--session`; never runs Nix), or re-resolve its profile explicitly
+ * (`--pod N --reload-profile`, applied only with `--yes` or a yes at the prompt).
+ * @module
+ */
+import { resolve } from "node:path";
+import { defaultStoreDir, type Env, envValue } from "../../env.ts";
+import { InsomniaError } from "../../errors.ts";
+import {
+  type ManifestResult,
+  resolveCascade,
+  resolveManifestFile,
+} from "../../manifest/cascade.ts";
+import { diffManifests, renderChanges } from "../../manifest/diff.ts";
+import type { PodManifest } from "../../manifest/schema.ts";
+import { parsePodManifest } from "../../manifest/validate.ts";
+import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../../nix/duration.ts";
+import { type ProfileProvenance, resolveProfile } from "../../profile/resolve.ts";
+import { assertSecretRefsResolve } from "../../secrets/resolve.ts";
+import {
+  createPod,
+  planPodName,
+  readPod,
+  readPodBySession,
+  replaceSnapshot,
+  type StoreOptions,
+  touchPod,
+} from "../../store/pod_store.ts";
+import { validatePodName } from "../../store/pod_name.ts";
+import type { RootOptions } from "../app.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
+import { renderRows, summaryRows } from "../summary.ts";
+
+/** The Nix evaluation limit from `--eval-timeout` or `INSOMNIA_EVAL_TIMEOUT`. */
+export function evalTimeout(opts: { evalTimeout?: string }, env: Env): number {
+  if (opts.evalTimeout !== undefined) return parseDuration(opts.evalTimeout, "--eval-timeout");
+  const fromEnv = envValue(env, "INSOMNIA_EVAL_TIMEOUT");
+  return fromEnv ? parseDuration(fromEnv, "INSOMNIA_EVAL_TIMEOUT") : DEFAULT_EVAL_TIMEOUT_MS;
+}
+
+/** Store options for `-s/--store` or the default `<data_dir>/sessions`. */
+export function storeOptions(opts: { store?: string }, ctx: CliContext): StoreOptions {
+  const root = opts.store ? resolve(ctx.cwd, opts.store) : defaultStoreDir(ctx.env);
+  if (!root) {
+    throw new InsomniaError(
+      "store_io",
+      "could not find the Pod store directory: set --store, INSOMNIA_DATA_DIR, INSOMNIA_HOME or HOME.",
+    );
+  }
+  return {
+    root,
+    validateManifest: (manifest) =>
+      parsePodManifest(manifest, "stored snapshot", "snapshot_invalid"),
+  };
+}
+
+function usage(message: string): InsomniaError {
+  return new InsomniaError("usage", `${message} Run \`insomnia-pod --help\` for usage.`);
+}
+
+/** Flag relations commander cannot express (`requires`). */
+export function checkRelations(opts: RootOptions): void {
+  if (opts.profilePodName !== undefined && opts.profile === undefined) {
+    throw usage("option '--profile-pod-name <name>' requires '--profile <selector>'.");
+  }
+  if (opts.requirePodState && opts.pod === undefined) {
+    throw usage("option '--require-pod-state' requires '--pod <name>'.");
+  }
+  if (opts.reloadProfile && opts.pod === undefined) {
+    throw usage("option '--reload-profile' requires '--pod <name>'.");
+  }
+  if (opts.yes && !opts.reloadProfile) {
+    throw usage("option '--yes' only applies to '--reload-profile'.");
+  }
+  if (
+    opts.reloadProfile && (opts.manifest || opts.manifestCascade || opts.project || opts.overlay)
+  ) {
+    throw usage(
+      "option '--reload-profile' re-evaluates the Pod's recorded profile; it takes no manifest options.",
+    );
+  }
+  if (
+    opts.session !== undefined &&
+    (opts.manifest || opts.manifestCascade || opts.project || opts.overlay)
+  ) {
+    throw usage(
+      "option '--session <id>' resumes from the stored snapshot; it takes no manifest options.",
+    );
+  }
+}
+
+interface Created {
+  action: "created" | "dry_run";
+  name: string;
+  dir: string | null;
+  id?: string;
+  session_id?: string;
+}
+
+function podJson(
+  pod: Created | {
+    action: string;
+    name: string;
+    dir: string | null;
+    id?: string;
+    session_id?: string;
+  },
+) {
+  return {
+    name: pod.name,
+    dir: pod.dir,
+    ...(pod.id && { id: pod.id }),
+    ...(pod.session_id && { session_id: pod.session_id }),
+  };
+}
+
+function describeSource(
+  provenance: ProfileProvenance | null,
+  layers?: ManifestResult["layers"],
+): string {
+  if (provenance) {
+    const s = provenance.source;
+    const where = s.kind === "registry"
+      ? `${s.source}:${s.name}`
+      : s.kind === "flake"
+      ? `flake:${s.ref}#${s.name}`
+      : s.path;
+    return `profile ${where}`;
+  }
+  if (layers?.length === 1 && layers[0].kind === "file") return `manifest ${layers[0].path}`;
+  return `manifest cascade (${
+    layers?.map((l) => l.path ?? l.kind).join(" → ") || "defaults only"
+  })`;
+}
+
+function output(
+  action: string,
+  pod: { name: string; dir: string | null; id?: string; session_id?: string },
+  provenance: unknown,
+  manifest: PodManifest,
+  warnings: string[],
+  headline: string,
+  extra: Record<string, unknown> = {},
+  extraHuman = "",
+): CommandOutput {
+  const rows: Array<[string, string]> = [["pod", pod.name], [
+    "dir",
+    pod.dir ?? "(not written: --dry-run)",
+  ], ...summaryRows(manifest)];
+  return {
+    json: {
+      action,
+      pod: podJson({ action, ...pod }),
+      profile: provenance ?? null,
+      manifest,
+      warnings,
+      ...extra,
+    },
+    human: `${headline}\n${renderRows(rows)}${extraHuman ? "\n" + extraHuman : ""}`,
+  };
+}
+
+async function createFromSource(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
+  const workspace = resolve(ctx.cwd, opts.workspace ?? ".");
+  const useToml = Boolean(
+    opts.manifest || opts.manifestCascade || opts.project || opts.overlay || opts.pod,
+  );
+  let manifest: PodManifest;
+  let warnings: string[];
+  let provenance: ProfileProvenance | null = null;
+  let layers: ManifestResult["layers"] | undefined;
+  let explicitName: boolean;
+  if (useToml) {
+    if (opts.pod !== undefined) validatePodName(opts.pod);
+    const common = { env: ctx.env, cwd: ctx.cwd, workspace, podName: opts.pod };
+    const result = opts.manifest
+      ? resolveManifestFile(opts.manifest, common)
+      : resolveCascade({ ...common, projectStart: opts.project, overlay: opts.overlay });
+    ({ manifest, warnings, layers } = result);
+    explicitName = opts.pod !== undefined;
+  } else {
+    if (opts.profilePodName !== undefined) validatePodName(opts.profilePodName);
+    const selector = opts.profile ?? "default";
+    const timeoutMs = evalTimeout(opts, ctx.env);
+    const slow = setTimeout(() => ctx.note(`evaluating profile ${selector}…`), 300);
+    try {
+      const resolved = await resolveProfile(selector, {
+        env: ctx.env,
+        cwd: ctx.cwd,
+        workspace,
+        podName: opts.profilePodName,
+        timeoutMs,
+        signal: ctx.signal,
+      });
+      ({ manifest, warnings, provenance } = resolved);
+    } finally {
+      clearTimeout(slow);
+    }
+    explicitName = opts.profilePodName !== undefined;
+  }
+  validatePodName(manifest.pod.name);
+  for (const warning of warnings) ctx.note(`warning: ${warning}`);
+  if (opts.checkSecrets) assertSecretRefsResolve(manifest, { env: ctx.env });
+  const source = describeSource(provenance, layers);
+  const store = storeOptions(opts, ctx);
+  const extra = provenance ? {} : { manifest_source: { layers } };
+  if (opts.dryRun) {
+    const name = planPodName(store, manifest.pod.name, explicitName);
+    const planned = { ...manifest, pod: { ...manifest.pod, name } };
+    return output(
+      "dry_run",
+      { name, dir: null },
+      provenance,
+      planned,
+      warnings,
+      `resolved ${source} (dry run: nothing written)`,
+      extra,
+    );
+  }
+  const record = createPod(store, {
+    name: manifest.pod.name,
+    explicitName,
+    profile: provenance ??
+      (layers ? { selector: null, source: { kind: "manifest", layers } } : null),
+    fingerprint: provenance?.fingerprint ?? null,
+    manifest: manifest as unknown as Record<string, unknown>,
+  });
+  return output(
+    "created",
+    {
+      name: record.pod.name,
+      dir: record.dir,
+      id: record.pod.id,
+      session_id: record.pod.session_id,
+    },
+    provenance,
+    record.snapshot.manifest as unknown as PodManifest,
+    warnings,
+    `created Pod ${record.pod.name} from ${source}`,
+    extra,
+  );
+}
+
+function resumed(record: ReturnType<typeof readPod>, how: string): CommandOutput {
+  const provenance = record.profile as ProfileProvenance | null;
+  const manifest = record.snapshot.manifest as unknown as PodManifest;
+  return output(
+    "resumed",
+    {
+      name: record.pod.name,
+      dir: record.dir,
+      id: record.pod.id,
+      session_id: record.pod.session_id,
+    },
+    provenance,
+    manifest,
+    [],
+    `resumed Pod ${record.pod.name} ${how} (snapshot ${
+      record.snapshot.sha256.slice(0, 12)
+    }, profile not re-evaluated)`,
+    { snapshot_sha256: record.snapshot.sha256 },
+  );
+}
+
+function reselectorOf(provenance: ProfileProvenance): string {
+  const s = provenance.source;
+  if (s.kind === "flake") return `flake:${s.ref}#${s.name}`;
+  if (s.kind === "registry" && s.source === "builtin") return `builtin:${s.name}`;
+  return `path:${s.path}`;
+}
+
+async function confirm(message: string): Promise<boolean> {
+  const { confirm } = await import("@inquirer/prompts");
+  try {
+    return await confirm({ message, default: false });
+  } catch {
+    throw new InsomniaError("cancelled", "cancelled; the snapshot was not replaced.");
+  }
+}
+
+async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
+  const store = storeOptions(opts, ctx);
+  const record = readPod(store, opts.pod!);
+  const before = record.profile as ProfileProvenance | null;
+  if (!before || !before.source) {
+    throw new InsomniaError(
+      "usage",
+      `Pod ${record.pod.name} was created from a TOML manifest, not a profile, so there is no profile to re-resolve.`,
+    );
+  }
+  const workspace = opts.workspace ? resolve(ctx.cwd, opts.workspace) : before.workspace ?? ctx.cwd;
+  const fresh = await resolveProfile(reselectorOf(before), {
+    env: ctx.env,
+    cwd: ctx.cwd,
+    workspace,
+    podName: record.pod.name,
+    timeoutMs: evalTimeout(opts, ctx.env),
+    signal: ctx.signal,
+  });
+  const provenance: ProfileProvenance = {
+    ...fresh.provenance,
+    selector: before.selector,
+    source: before.source,
+  };
+  const changes = diffManifests(record.snapshot.manifest, fresh.manifest);
+  let applied = false;
+  if (changes.length > 0 && !opts.dryRun) {
+    if (opts.yes) applied = true;
+    else if (ctx.interactive && !ctx.json) {
+      applied = await confirm(`Replace the snapshot of Pod ${record.pod.name}?`);
+    }
+  }
+  let dir = record.dir;
+  if (applied) {
+    dir = replaceSnapshot(store, record.pod.name, {
+      manifest: fresh.manifest as unknown as Record<string, unknown>,
+      profile: provenance,
+      fingerprint: provenance.fingerprint,
+    }).dir;
+  }
+  const status = changes.length === 0
+    ? "no changes; the snapshot is up to date"
+    : applied
+    ? "applied: the snapshot was replaced (the previous one is kept in the Pod's history)"
+    : "not applied: run again with --yes to replace the snapshot";
+  return {
+    json: {
+      action: "reload",
+      applied,
+      pod: podJson({
+        action: "reload",
+        name: record.pod.name,
+        dir,
+        id: record.pod.id,
+        session_id: record.pod.session_id,
+      }),
+      profile: provenance,
+      changes,
+      manifest: applied ? fresh.manifest : record.snapshot.manifest,
+      warnings: fresh.warnings,
+    },
+    human: `re-resolved the profile of Pod ${record.pod.name} (${describeSource(provenance)})\n${
+      renderChanges(changes)
+    }\n${status}`,
+  };
+}
+
+/** Entry of the root command. */
+export async function launch(
+  raw: Record<string, unknown>,
+  _args: string[],
+  ctx: CliContext,
+): Promise<CommandOutput> {
+  const opts = raw as RootOptions;
+  checkRelations(opts);
+  if (opts.reloadProfile) return await reload(opts, ctx);
+  if (opts.session !== undefined) {
+    const store = storeOptions(opts, ctx);
+    const record = readPodBySession(store, opts.session);
+    return resumed(
+      opts.dryRun ? record : touchPod(store, record.pod.name),
+      `by session ${opts.session}`,
+    );
+  }
+  if (opts.pod !== undefined) {
+    validatePodName(opts.pod);
+    const store = storeOptions(opts, ctx);
+    try {
+      const record = readPod(store, opts.pod);
+      return resumed(opts.dryRun ? record : touchPod(store, record.pod.name), "from its snapshot");
+    } catch (error) {
+      if (
+        !(error instanceof InsomniaError) || error.code !== "pod_not_found" || opts.requirePodState
+      ) throw error;
+    }
+  }
+  return await createFromSource(opts, ctx);
+}

@@ -1,0 +1,198 @@
+/**
+ * `profiles list|show|check|init`: discovery, inspection, CI validation and scaffolding.
+ * @module
+ */
+import { resolve } from "node:path";
+import { InsomniaError, toInsomniaError } from "../../errors.ts";
+import { listEntries } from "../../profile/registry.ts";
+import {
+  loadProfileRegistry,
+  type ProfileResolution,
+  resolveProfile,
+} from "../../profile/resolve.ts";
+import { checkSecretRefs } from "../../secrets/resolve.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
+import { renderRows, summaryRows } from "../summary.ts";
+import { evalTimeout } from "./launch.ts";
+import { initProfile } from "./profiles_init.ts";
+
+type Handler = (
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+) => Promise<CommandOutput>;
+
+// deno-lint-ignore require-await
+async function list(
+  _opts: Record<string, unknown>,
+  _args: string[],
+  ctx: CliContext,
+): Promise<CommandOutput> {
+  const entries = listEntries(loadProfileRegistry(ctx.env, ctx.cwd));
+  const profiles = entries.map((e) => ({
+    qualified: e.qualified,
+    source: e.source,
+    name: e.name,
+    description: e.description ?? null,
+    path: e.path,
+    default: e.isDefault,
+    shadows: e.shadows,
+  }));
+  const width = Math.max(0, ...entries.map((e) => e.qualified.length));
+  const lines = entries.map((e) =>
+    `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
+    (e.shadows.length ? `  (same name: ${e.shadows.join(", ")})` : "")
+  );
+  const def = entries.find((e) => e.isDefault);
+  return {
+    json: { profiles, default: def?.qualified ?? null },
+    human: entries.length
+      ? `${lines.join("\n")}\n\n* default${def ? `: ${def.qualified}` : " (none configured)"}`
+      : "no profiles found",
+  };
+}
+
+function resolveFor(
+  selector: string,
+  opts: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<ProfileResolution> {
+  return resolveProfile(selector, {
+    env: ctx.env,
+    cwd: ctx.cwd,
+    workspace: resolve(ctx.cwd, (opts.workspace as string | undefined) ?? "."),
+    timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
+    signal: ctx.signal,
+  });
+}
+
+async function show(
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+): Promise<CommandOutput> {
+  const resolved = await resolveFor(args[0], opts, ctx);
+  for (const warning of resolved.warnings) ctx.note(`warning: ${warning}`);
+  const p = resolved.provenance;
+  const head = [
+    `profile ${p.selector}`,
+    ...(p.metadata?.description ? [`  ${p.metadata.description}`] : []),
+  ].join("\n");
+  const rows: Array<[string, string]> = [
+    [
+      "source",
+      p.source.kind === "registry"
+        ? `${p.source.source}:${p.source.name} (${p.source.path})`
+        : p.source.kind === "flake"
+        ? `flake:${p.source.ref}#${p.source.name}`
+        : p.source.path,
+    ],
+    ["pod name", resolved.manifest.pod.name],
+    ...summaryRows(resolved.manifest),
+  ];
+  const human = opts.manifest
+    ? JSON.stringify(resolved.manifest, null, 2)
+    : `${head}\n${renderRows(rows)}`;
+  return {
+    json: {
+      profile: p,
+      summary: Object.fromEntries(groupRows(summaryRows(resolved.manifest))),
+      manifest: resolved.manifest,
+      warnings: resolved.warnings,
+    },
+    human,
+  };
+}
+
+function groupRows(rows: Array<[string, string]>): Array<[string, string | string[]]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of rows) out.set(k, [...(out.get(k) ?? []), v]);
+  return [...out.entries()].map(([k, v]) => [k, v.length === 1 ? v[0] : v]);
+}
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+async function check(
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+): Promise<CommandOutput> {
+  let selectors = args;
+  if (opts.all) {
+    if (args.length) {
+      throw new InsomniaError("usage", "profiles check: give selectors or --all, not both.");
+    }
+    selectors = listEntries(loadProfileRegistry(ctx.env, ctx.cwd)).map((e) => e.qualified);
+  } else if (selectors.length === 0) selectors = ["default"];
+  const results = await mapLimit(selectors, 4, async (selector) => {
+    try {
+      const resolved = await resolveFor(selector, opts, ctx);
+      const secrets = checkSecretRefs(resolved.manifest, { env: ctx.env });
+      const unresolved = secrets.filter((s) => !s.resolved);
+      const ok = !(opts.checkSecrets && unresolved.length > 0);
+      return {
+        selector,
+        ok,
+        pod_name: resolved.manifest.pod.name,
+        warnings: resolved.warnings,
+        secrets: secrets.map(({ path, ref, resolved }) => ({ path, ref, resolved })),
+        ...(!ok && {
+          error: {
+            code: "secret_unresolved",
+            message: `unresolved secret references: ${
+              unresolved.map((s) => `${s.ref} (${s.path})`).join(", ")
+            }`,
+          },
+        }),
+      };
+    } catch (error) {
+      const e = toInsomniaError(error);
+      return { selector, ok: false, error: { code: e.code, message: e.message } };
+    }
+  });
+  const failed = results.filter((r) => !r.ok);
+  const lines = results.map((r) =>
+    r.ok
+      ? `ok    ${r.selector}${
+        "secrets" in r && r.secrets?.some((s) => !s.resolved)
+          ? "  (unresolved secret refs; see --check-secrets)"
+          : ""
+      }`
+      : `FAIL  ${r.selector}\n      error[${r.error!.code}]: ${r.error!.message}`
+  );
+  return {
+    json: { results, passed: results.length - failed.length, failed: failed.length },
+    human: `${lines.join("\n")}\n${results.length - failed.length} ok, ${failed.length} failed`,
+    exitCode: failed.length ? 1 : 0,
+  };
+}
+
+/** The handler for `profiles <sub>`. */
+export function profilesCommand(sub: string): Handler {
+  switch (sub) {
+    case "list":
+      return list;
+    case "show":
+      return show;
+    case "check":
+      return check;
+    case "init":
+      return initProfile;
+  }
+  throw new InsomniaError("internal", `unknown profiles command ${sub}`);
+}

@@ -1,0 +1,57 @@
+/**
+ * `schema [--artifact|--manifest|--resolved]`: JSON Schema generated from the zod schemas, for
+ * editor completion and validation of profile artifacts, TOML/JSON manifests and snapshots.
+ * @module
+ */
+import { z } from "zod";
+import { InsomniaError } from "../../errors.ts";
+import { ManifestConfigSchema, PodManifestSchema } from "../../manifest/schema.ts";
+import { PROFILE_FORMAT, VERSION } from "../../version.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
+
+/** The profile artifact envelope as a zod schema (for JSON Schema output). */
+export const ArtifactSchema = z.strictObject({
+  profile: z.strictObject({
+    format: z.literal(PROFILE_FORMAT),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    library_version: z.string().optional(),
+    exported_from: z.record(z.string(), z.unknown()).optional(),
+  }),
+  manifest: ManifestConfigSchema.optional(),
+  config: ManifestConfigSchema.optional(),
+});
+
+/** JSON Schema of one of the documents. */
+export function jsonSchemaFor(kind: "artifact" | "manifest" | "resolved"): Record<string, unknown> {
+  const schema = kind === "artifact"
+    ? ArtifactSchema
+    : kind === "manifest"
+    ? ManifestConfigSchema
+    : PodManifestSchema;
+  const title = kind === "artifact"
+    ? "insomnia-pod profile artifact"
+    : kind === "manifest"
+    ? "insomnia-pod manifest (partial: TOML/JSON layer or profile body)"
+    : "insomnia-pod resolved Pod manifest";
+  return {
+    $id: `https://insomnia-pod.invalid/schema/${kind}-${VERSION}.json`,
+    title,
+    ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
+  };
+}
+
+/** `schema` handler. */
+// deno-lint-ignore require-await
+export async function schema(
+  opts: Record<string, unknown>,
+  _args: string[],
+  _ctx: CliContext,
+): Promise<CommandOutput> {
+  const chosen = (["artifact", "manifest", "resolved"] as const).filter((k) => opts[k]);
+  if (chosen.length > 1) {
+    throw new InsomniaError("usage", "schema: choose one of --artifact, --manifest, --resolved.");
+  }
+  const doc = jsonSchemaFor(chosen[0] ?? "artifact");
+  return { json: doc, human: JSON.stringify(doc, null, 2) };
+}

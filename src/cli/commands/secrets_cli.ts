@@ -1,0 +1,26 @@
+/**
+ * Routes `secrets set|list|rm` to their handlers.
+ * @module
+ */
+import { InsomniaError } from "../../errors.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
+import { secretsList, secretsRm, secretsSet } from "./secrets.ts";
+
+type Handler = (
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+) => Promise<CommandOutput>;
+
+/** The handler for `secrets <sub>`. */
+export function secretsCommand(sub: string): Handler {
+  switch (sub) {
+    case "set":
+      return (_o, args, ctx) => secretsSet(args[0], ctx);
+    case "list":
+      return (_o, _a, ctx) => secretsList(ctx);
+    case "rm":
+      return (_o, args, ctx) => secretsRm(args[0], ctx);
+  }
+  throw new InsomniaError("internal", `unknown secrets command ${sub}`);
+}

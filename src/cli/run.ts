@@ -1,0 +1,114 @@
+/**
+ * Runs the CLI: parses argv, dispatches to a command module (imported lazily), prints the result,
+ * and maps every failure to `error[<code>]` (or a `--json` error object) and an exit status.
+ * @module
+ */
+import process from "node:process";
+import { CommanderError } from "commander";
+import { InsomniaError, toInsomniaError } from "../errors.ts";
+import { buildProgram } from "./app.ts";
+import type { CliContext, CommandOutput } from "./context.ts";
+import { printError, writeErr, writeJson, writeOut } from "./output.ts";
+
+type Handler = (
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+) => Promise<CommandOutput>;
+
+async function handlerFor(command: string): Promise<Handler> {
+  const [group, sub] = command.split(" ");
+  switch (group) {
+    case "launch":
+      return (await import("./commands/launch.ts")).launch;
+    case "profiles":
+      return (await import("./commands/profiles.ts")).profilesCommand(sub);
+    case "pods":
+      return (await import("./commands/pods.ts")).podsCommand(sub);
+    case "secrets":
+      return (await import("./commands/secrets_cli.ts")).secretsCommand(sub);
+    case "new":
+      return (await import("../tui/new_pod.ts")).newPodCommand;
+    case "doctor":
+      return (await import("./commands/doctor.ts")).doctor;
+    case "completions":
+      return (await import("./commands/completions.ts")).completions;
+    case "schema":
+      return (await import("./commands/schema.ts")).schema;
+  }
+  throw new InsomniaError("internal", `no handler for command ${command}`);
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (chunk) => (text += chunk));
+    process.stdin.on("end", () => resolve(text));
+    process.stdin.on("error", reject);
+  });
+}
+
+function usageMessage(error: CommanderError): string {
+  const text = error.message.replace(/^error: /, "").trim();
+  return `${text}. Run \`insomnia-pod --help\` for usage.`.replace(/\.\./g, ".");
+}
+
+/** Runs insomnia-pod with `argv` (without the executable) and returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes("--json");
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let exitCode = 0;
+  const program = buildProgram(async (command, opts, args) => {
+    const quiet = Boolean(opts.quiet);
+    const ctx: CliContext = {
+      env: process.env,
+      cwd: process.cwd(),
+      json: Boolean(opts.json),
+      quiet,
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      readStdin,
+      note: (line) => {
+        if (!quiet) writeErr(line);
+      },
+      signal: controller.signal,
+    };
+    const handler = await handlerFor(command);
+    const output = await handler(opts, args, ctx);
+    if (ctx.json) writeJson(output.json);
+    else writeOut(output.human);
+    exitCode = output.exitCode ?? 0;
+  });
+  program.configureOutput({
+    writeOut: (text) => process.stdout.write(text),
+    writeErr: () => {},
+    outputError: () => {},
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return 0;
+      if (error.code === "commander.help") {
+        return 0;
+      }
+      printError(new InsomniaError("usage", usageMessage(error)), json);
+      return 2;
+    }
+    let failure = toInsomniaError(error);
+    if (interrupted && failure.code !== "cancelled" && failure.code !== "nix_eval_cancelled") {
+      failure = new InsomniaError("cancelled", "interrupted; nothing was written.");
+    }
+    printError(failure, json);
+    return failure.exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The TOML compatibility paths: a single `--manifest` file, and the cascade
+ * builtin defaults → user manifest → nearest project manifest → `--overlay` (anchor-facts §5).
+ * `[profiles]` tables are registry metadata and are ignored here.
+ * @module
+ */
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { type Env, userManifestPath } from "../env.ts";
+import { InsomniaError } from "../errors.ts";
+import { loadCatalog } from "./catalog.ts";
+import { loadLayer } from "./layer.ts";
+import { mergeConfigs } from "./merge.ts";
+import { type ResolvedManifest, resolveManifest } from "./resolve.ts";
+import type { ManifestConfig } from "./schema.ts";
+import { parseTomlText, readTomlFile } from "./toml.ts";
+
+/** One layer that contributed to a cascade. */
+export interface LayerSource {
+  kind: "user" | "project" | "overlay" | "file";
+  path: string | null;
+}
+
+/** A resolved TOML manifest with the layers it came from. */
+export interface ManifestResult extends ResolvedManifest {
+  layers: LayerSource[];
+}
+
+/** Common inputs of the TOML paths. */
+export interface TomlOptions {
+  env: Env;
+  cwd: string;
+  /** Launch workspace (absolute) for workspace paths. */
+  workspace: string;
+  /** Pod name given at runtime (`--pod`, `--profile-pod-name`), wins over `pod.name`. */
+  podName?: string;
+}
+
+function withoutProfiles(doc: Record<string, unknown>): Record<string, unknown> {
+  const { profiles: _registry, ...rest } = doc;
+  return rest;
+}
+
+/** Nearest `<dir>/.insomnia/manifest.toml` walking up from `start`. */
+export function findProjectManifest(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, ".insomnia", "manifest.toml");
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** `--manifest FILE`: that file alone, paths against its directory, builtin defaults, validation. */
+export function resolveManifestFile(file: string, options: TomlOptions): ManifestResult {
+  const path = resolve(options.cwd, file);
+  const layer = loadLayer(withoutProfiles(readTomlFile(path)), path, {
+    base: dirname(path),
+    workspace: options.workspace,
+  });
+  return {
+    ...resolveManifest(layer, path, {
+      catalog: loadCatalog(options.env),
+      podName: options.podName,
+      podNameHint: "set pod.name in the file or pass --pod NAME",
+    }),
+    layers: [{ kind: "file", path }],
+  };
+}
+
+/** Inputs of the cascade. */
+export interface CascadeOptions extends TomlOptions {
+  /** Start directory of the project-manifest walk (`--project`; default the cwd). */
+  projectStart?: string;
+  /** Inline TOML overlay (`--overlay`), highest priority, paths against the cwd. */
+  overlay?: string;
+}
+
+/** The manifest cascade: user → project → overlay over builtin defaults. */
+export function resolveCascade(options: CascadeOptions): ManifestResult {
+  const layers: LayerSource[] = [];
+  let merged: ManifestConfig = {};
+  const user = userManifestPath(options.env);
+  if (user && (user.explicit || existsSync(user.path))) {
+    if (user.explicit && !existsSync(user.path)) {
+      throw new InsomniaError(
+        "manifest_parse",
+        `INSOMNIA_USER_MANIFEST points to ${user.path}, which does not exist. Create it or unset the variable.`,
+        { file: user.path },
+      );
+    }
+    const doc = withoutProfiles(readTomlFile(user.path));
+    merged = mergeConfigs(
+      merged,
+      loadLayer(doc, user.path, { base: dirname(user.path), workspace: options.workspace }),
+    );
+    layers.push({ kind: "user", path: user.path });
+  }
+  const projectStart = resolve(options.cwd, options.projectStart ?? ".");
+  if (options.projectStart && !existsSync(projectStart)) {
+    throw new InsomniaError(
+      "usage",
+      `--project ${options.projectStart}: no such directory. Pass an existing directory.`,
+    );
+  }
+  const project = findProjectManifest(projectStart);
+  if (project) {
+    const root = dirname(dirname(project));
+    const doc = withoutProfiles(readTomlFile(project));
+    merged = mergeConfigs(
+      merged,
+      loadLayer(doc, project, { base: root, workspace: options.workspace }),
+    );
+    layers.push({ kind: "project", path: project });
+  }
+  if (options.overlay !== undefined) {
+    const doc = parseTomlText(options.overlay, "--overlay");
+    merged = mergeConfigs(
+      merged,
+      loadLayer(doc, "--overlay", { base: options.cwd, workspace: options.workspace }),
+    );
+    layers.push({ kind: "overlay", path: null });
+  }
+  const origin = layers.length
+    ? `manifest cascade (${layers.map((l) => l.path ?? l.kind).join(" → ")})`
+    : "manifest cascade (no layers found)";
+  return {
+    ...resolveManifest(merged, origin, {
+      catalog: loadCatalog(options.env),
+      podName: options.podName,
+      podNameHint: "set pod.name in a layer or pass --pod NAME",
+    }),
+    layers,
+  };
+}

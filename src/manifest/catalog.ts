@@ -1,0 +1,105 @@
+/**
+ * Provider and model catalogs (anchor-facts §3): builtin TOML files shipped in
+ * `resources/catalog/`, each replaced entirely by `<config_dir>/providers.toml` or
+ * `<config_dir>/models.toml` when that file exists (a broken override is an error).
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { configDir, type Env } from "../env.ts";
+import { InsomniaError } from "../errors.ts";
+import { readResource } from "../resources.ts";
+import { AuthRefSchema, CapabilitySchema, SchemeSchema } from "./schema.ts";
+import { parseTomlText } from "./toml.ts";
+import { describeIssues } from "./validate.ts";
+
+const ProviderSchema = z.strictObject({
+  id: z.string().min(1),
+  display_name: z.string().optional(),
+  scheme: SchemeSchema,
+  base_url: z.string().min(1).optional(),
+  auth_hint: AuthRefSchema.optional(),
+  default_capability: CapabilitySchema.optional(),
+  default_context_window: z.number().int().positive().optional(),
+});
+
+const ModelRowSchema = z.strictObject({
+  id: z.string().min(1),
+  provider: z.string().min(1),
+  display_name: z.string().optional(),
+  context_window: z.number().int().positive().optional(),
+  max_context_window: z.number().int().positive().optional(),
+  capability: CapabilitySchema.optional(),
+});
+
+/** A provider row. */
+export type Provider = z.infer<typeof ProviderSchema>;
+/** A model row. */
+export type ModelRow = z.infer<typeof ModelRowSchema>;
+
+/** Both catalogs, with where each came from. */
+export interface Catalog {
+  providers: Provider[];
+  models: ModelRow[];
+  sources: { providers: string; models: string };
+}
+
+function loadOne<T>(
+  file: string,
+  key: "provider" | "model",
+  row: z.ZodType<T>,
+  env: Env,
+): { rows: T[]; source: string } {
+  const dir = configDir(env);
+  const override = dir ? join(dir, `${key}s.toml`) : undefined;
+  let text: string;
+  let source: string;
+  if (override && existsSync(override)) {
+    try {
+      text = readFileSync(override, "utf8");
+    } catch (error) {
+      throw new InsomniaError(
+        "manifest_parse",
+        `cannot read catalog override ${override}: ${(error as Error).message}.`,
+        { file: override },
+      );
+    }
+    source = override;
+  } else {
+    text = readResource(`catalog/${file}`) ?? "";
+    source = `builtin:catalog/${file}`;
+  }
+  const doc = parseTomlText(text, source);
+  const schema = z.strictObject({ [key]: z.array(row).optional() });
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) {
+    const issues = describeIssues(schema, parsed.error.issues, doc);
+    throw new InsomniaError(
+      "manifest_invalid",
+      `catalog ${source} is invalid: ${
+        issues.map((i) => `${i.field}: ${i.message}`).join("; ")
+      }. Fix or remove the file.`,
+      { file: source, issues },
+    );
+  }
+  return { rows: (parsed.data[key] ?? []) as T[], source };
+}
+
+const cache = new Map<string, Catalog>();
+
+/** Loads both catalogs (memoised per config dir). */
+export function loadCatalog(env: Env): Catalog {
+  const key = configDir(env) ?? "";
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const providers = loadOne("providers.toml", "provider", ProviderSchema, env);
+  const models = loadOne("models.toml", "model", ModelRowSchema, env);
+  const catalog = {
+    providers: providers.rows,
+    models: models.rows,
+    sources: { providers: providers.source, models: models.source },
+  };
+  cache.set(key, catalog);
+  return catalog;
+}

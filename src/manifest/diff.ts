@@ -1,0 +1,110 @@
+/**
+ * Semantic diff between two resolved manifests, grouped by what a person cares about before
+ * accepting a re-resolved profile: model, auth, scope, permissions and tools, compaction, memory,
+ * web, and the rest. Lists of rules are compared as sets (added / removed).
+ * @module
+ */
+
+/** One change. `before`/`after` are JSON values (undefined when added/removed). */
+export interface ManifestChange {
+  area: string;
+  field: string;
+  kind: "changed" | "added" | "removed";
+  before?: unknown;
+  after?: unknown;
+}
+
+const AREAS: Array<[string, string]> = [
+  ["model.auth", "auth"],
+  ["model", "model"],
+  ["scope", "scope"],
+  ["permissions", "permissions and tools"],
+  ["compaction", "compaction"],
+  ["memory", "memory"],
+  ["web", "web"],
+  ["worker", "worker"],
+  ["skills", "skills"],
+  ["session", "session"],
+  ["pod", "pod"],
+];
+
+/** The area a field belongs to. */
+export function areaOf(field: string): string {
+  for (const [prefix, area] of AREAS) {
+    if (field === prefix || field.startsWith(prefix + ".") || field.startsWith(prefix + "[")) {
+      return area;
+    }
+  }
+  return "other";
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function walk(before: unknown, after: unknown, field: string, out: ManifestChange[]): void {
+  if (isTable(before) && isTable(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const key of keys) walk(before[key], after[key], field ? `${field}.${key}` : key, out);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const b = before.map((x) => JSON.stringify(x));
+    const a = after.map((x) => JSON.stringify(x));
+    after.forEach((item, i) => {
+      if (!b.includes(a[i])) out.push({ area: areaOf(field), field, kind: "added", after: item });
+    });
+    before.forEach((item, i) => {
+      if (!a.includes(b[i])) {
+        out.push({ area: areaOf(field), field, kind: "removed", before: item });
+      }
+    });
+    return;
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return;
+  const kind = before === undefined ? "added" : after === undefined ? "removed" : "changed";
+  out.push({
+    area: areaOf(field),
+    field,
+    kind,
+    ...(before !== undefined && { before }),
+    ...(after !== undefined && { after }),
+  });
+}
+
+/** Every semantic change from `before` to `after`, ordered by area then field. */
+export function diffManifests(before: unknown, after: unknown): ManifestChange[] {
+  const out: ManifestChange[] = [];
+  walk(before, after, "", out);
+  const order = AREAS.map(([, area]) => area).concat("other");
+  return out.sort((x, y) => order.indexOf(x.area) - order.indexOf(y.area));
+}
+
+function show(value: unknown): string {
+  if (isTable(value) && "target" in value && "permission" in value) {
+    return `${value.permission} ${value.target}${
+      value.recursive === false ? " (non-recursive)" : ""
+    }`;
+  }
+  if (isTable(value) && "tool" in value && "action" in value) {
+    return `${value.action} ${value.tool}${value.pattern ? ` ${value.pattern}` : ""}`;
+  }
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Renders changes as grouped text lines. */
+export function renderChanges(changes: ManifestChange[]): string {
+  if (changes.length === 0) return "  no changes";
+  const lines: string[] = [];
+  let area = "";
+  for (const c of changes) {
+    if (c.area !== area) {
+      area = c.area;
+      lines.push(`  ${area}:`);
+    }
+    if (c.kind === "changed") lines.push(`    ~ ${c.field}: ${show(c.before)} → ${show(c.after)}`);
+    else if (c.kind === "added") lines.push(`    + ${c.field}: ${show(c.after)}`);
+    else lines.push(`    - ${c.field}: ${show(c.before)}`);
+  }
+  return lines.join("\n");
+}

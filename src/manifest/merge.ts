@@ -1,0 +1,61 @@
+/**
+ * Layer merging with one declared rule per field (documented in docs/manifest.md):
+ * - `replace`: the upper layer's value replaces the lower one whole (scalars, model sections, …);
+ * - `append`: lists are concatenated, lower first (scope rules, permission rules, skills);
+ * - `per_key`: maps merge key by key, upper wins (`worker.tool_output.per_tool`);
+ * - `fields`: tables merge field by field, each field by its own rule.
+ * @module
+ */
+import type { ManifestConfig } from "./schema.ts";
+
+/** How a field combines across layers. */
+export type MergeRule = "replace" | "append" | "per_key" | "fields";
+
+/** Fields whose rule is not the default (`fields` for tables, `replace` for everything else). */
+export const MERGE_RULES: Record<string, MergeRule> = {
+  "model": "replace",
+  "compaction.model": "replace",
+  "memory.extract_model": "replace",
+  "memory.consolidation_model": "replace",
+  "scope.allow": "append",
+  "scope.deny": "append",
+  "permissions.rule": "append",
+  "skills.directories": "append",
+  "worker.stop_sequences": "replace",
+  "worker.tool_output.per_tool": "per_key",
+};
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The rule for a dotted field path. */
+export function mergeRuleFor(field: string, upper: unknown): MergeRule {
+  return MERGE_RULES[field] ?? (isTable(upper) ? "fields" : "replace");
+}
+
+function mergeAt(field: string, lower: unknown, upper: unknown): unknown {
+  if (upper === undefined) return lower;
+  if (lower === undefined) return upper;
+  switch (mergeRuleFor(field, upper)) {
+    case "append":
+      return [...(lower as unknown[]), ...(upper as unknown[])];
+    case "per_key":
+      return { ...(lower as object), ...(upper as object) };
+    case "fields": {
+      if (!isTable(lower)) return upper;
+      const out: Record<string, unknown> = { ...lower };
+      for (const [key, value] of Object.entries(upper as Record<string, unknown>)) {
+        out[key] = mergeAt(field === "" ? key : `${field}.${key}`, lower[key], value);
+      }
+      return out;
+    }
+    default:
+      return upper;
+  }
+}
+
+/** Merges `upper` over `lower` following {@link MERGE_RULES}. */
+export function mergeConfigs(lower: ManifestConfig, upper: ManifestConfig): ManifestConfig {
+  return mergeAt("", lower, upper) as ManifestConfig;
+}

@@ -1,0 +1,270 @@
+/**
+ * The Pod manifest contract as zod schemas.
+ *
+ * `ManifestConfigSchema` is the partial form (every field optional): one cascade layer, a `--manifest`
+ * file or the body of a profile artifact. `PodManifestSchema` is the resolved runtime contract
+ * written to snapshots. Both are strict: an unknown key is an error, never silently dropped.
+ * Field names follow the original Rust implementation (anchor-facts §1–§3).
+ * @module
+ */
+import { z } from "zod";
+
+const u32 = z.number().int().min(0).max(4_294_967_295);
+const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const positiveU32 = z.number().int().min(1, "must be at least 1").max(4_294_967_295);
+const nonEmpty = z.string().min(1, "must not be empty");
+
+/** A path written relative to the launch workspace (`workspace "."` in the Nix library). */
+export const WorkspacePathSchema = z.strictObject({
+  kind: z.literal("workspace_path"),
+  path: z.string(),
+});
+/** A path field before resolution: a string (relative to the layer's base) or a workspace path. */
+export const PathValueSchema = z.union([nonEmpty, WorkspacePathSchema]);
+
+/** A typed reference to a secret held outside the manifest. */
+export const SecretRefSchema = z.strictObject({ kind: z.literal("secret_ref"), ref: nonEmpty });
+
+const authKinds = <P extends z.ZodType>(path: P) =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("none") }),
+    z.strictObject({
+      kind: z.literal("api_key"),
+      env: nonEmpty.optional(),
+      file: path.optional(),
+    }),
+    z.strictObject({ kind: z.literal("codex_oauth") }),
+    SecretRefSchema,
+  ]);
+/** How a model authenticates (partial form: `api_key.file` may be relative). */
+export const AuthRefSchema = authKinds(PathValueSchema);
+
+/** Provider wire protocols. */
+export const SchemeSchema = z.enum(["anthropic", "openai_chat", "openai_responses", "gemini"]);
+
+/** What a model can do (anchor-facts §3). */
+export const CapabilitySchema = z.strictObject({
+  tool_calling: z.enum(["none", "sequential", "parallel"]).optional(),
+  structured_output: z.enum(["none", "json_object", "json_schema"]).optional(),
+  reasoning: z.enum(["effort", "budget_tokens", "both"]).optional(),
+  vision: z.boolean().optional(),
+  prompt_caching: z.discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("explicit"),
+      max_breakpoints: z.number().int().min(0).max(255),
+    }),
+    z.strictObject({ kind: z.literal("auto") }),
+  ]).optional(),
+});
+
+/** `[model]`: either `ref = "<provider>/<model_id>"` or inline scheme/model_id/auth. */
+export const ModelConfigSchema = z.strictObject({
+  ref: nonEmpty.optional(),
+  scheme: SchemeSchema.optional(),
+  base_url: nonEmpty.optional(),
+  model_id: nonEmpty.optional(),
+  auth: AuthRefSchema.optional(),
+  capability: CapabilitySchema.optional(),
+  context_window: u64.optional(),
+  max_context_window: u64.optional(),
+});
+
+const ScopeRuleSchema = z.strictObject({
+  target: PathValueSchema,
+  permission: z.enum(["read", "write"]),
+  recursive: z.boolean().optional(),
+});
+
+const ReasoningSchema = z.union([nonEmpty, z.number().int().min(-1).max(2_147_483_647)]);
+
+const WorkerConfigSchema = z.strictObject({
+  instruction: nonEmpty.optional(),
+  language: nonEmpty.optional(),
+  max_tokens: u32.optional(),
+  max_turns: positiveU32.optional(),
+  temperature: z.number().optional(),
+  top_p: z.number().optional(),
+  top_k: u32.optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  reasoning: ReasoningSchema.optional(),
+  tool_output: z.strictObject({
+    default_max_bytes: u64.optional(),
+    per_tool: z.record(z.string(), u64).optional(),
+  }).optional(),
+  file_upload: z.strictObject({ max_bytes: u64.optional() }).optional(),
+});
+
+const PermissionRuleSchema = z.strictObject({
+  tool: nonEmpty,
+  pattern: z.string().optional(),
+  action: z.enum(["allow", "deny", "ask"]),
+});
+
+/** Compaction numbers; every field optional in the partial form. */
+export const COMPACTION_NUMBER_FIELDS = [
+  "prune_protected_tokens",
+  "prune_min_savings",
+  "threshold",
+  "request_threshold",
+  "retained_tokens",
+  "overview_target_tokens",
+  "overview_warning_tokens",
+  "overview_deadline_tokens",
+  "worker_context_max_tokens",
+  "finish_warning_remaining_tokens",
+  "final_reserve_tokens",
+  "summary_target_tokens",
+  "summary_max_tokens",
+  "auto_read_budget_tokens",
+  "result_context_max_tokens",
+] as const;
+
+const compactionNumbers = Object.fromEntries(
+  COMPACTION_NUMBER_FIELDS.map((field) => [field, u64.optional()]),
+) as Record<typeof COMPACTION_NUMBER_FIELDS[number], z.ZodOptional<typeof u64>>;
+
+const CompactionConfigSchema = z.strictObject({
+  ...compactionNumbers,
+  worker_max_turns: u32.nullable().optional(),
+  model: ModelConfigSchema.optional(),
+});
+
+const MemoryConfigSchema = z.strictObject({
+  workspace_root: PathValueSchema.optional(),
+  query_result_limit: u32.optional(),
+  query_excerpt_lines: u32.optional(),
+  inject_summary: z.boolean().optional(),
+  language: nonEmpty.optional(),
+  extract_model: ModelConfigSchema.optional(),
+  extract_threshold: u64.optional(),
+  extract_worker_max_turns: u32.optional(),
+  consolidation_model: ModelConfigSchema.optional(),
+  consolidation_threshold_files: u64.optional(),
+  consolidation_threshold_bytes: u64.optional(),
+});
+
+const WebConfigSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  allow_private_addresses: z.boolean().optional(),
+  search: z.strictObject({
+    enabled: z.boolean().optional(),
+    provider: z.literal("brave").optional(),
+    api_key_env: z.string().regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "must be an environment variable name",
+    )
+      .optional(),
+    api_key: SecretRefSchema.optional(),
+    timeout_secs: u32.optional(),
+    base_url: nonEmpty.optional(),
+    country: z.string().optional(),
+    search_lang: z.string().optional(),
+    ui_lang: z.string().optional(),
+    safesearch: z.string().optional(),
+  }).optional(),
+  fetch: z.strictObject({
+    enabled: z.boolean().optional(),
+    timeout_secs: u32.optional(),
+    redirect_limit: u32.optional(),
+    max_response_bytes: u64.optional(),
+    max_output_bytes: u64.optional(),
+    allow_private_addresses: z.boolean().optional(),
+  }).optional(),
+});
+
+/** The partial manifest: a cascade layer, a `--manifest` file or a profile artifact's body. */
+export const ManifestConfigSchema = z.strictObject({
+  pod: z.strictObject({ name: nonEmpty.optional(), prompt_pack: PathValueSchema.optional() })
+    .optional(),
+  model: ModelConfigSchema.optional(),
+  worker: WorkerConfigSchema.optional(),
+  scope: z.strictObject({
+    allow: z.array(ScopeRuleSchema).optional(),
+    deny: z.array(ScopeRuleSchema).optional(),
+  }).optional(),
+  session: z.strictObject({ record_event_trace: z.boolean().optional() }).optional(),
+  permissions: z.strictObject({
+    default_action: z.enum(["allow", "deny", "ask"]).optional(),
+    rule: z.array(PermissionRuleSchema).optional(),
+  }).optional(),
+  compaction: CompactionConfigSchema.optional(),
+  memory: MemoryConfigSchema.optional(),
+  web: WebConfigSchema.optional(),
+  skills: z.strictObject({ directories: z.array(PathValueSchema).optional() }).optional(),
+});
+
+/** A partial manifest (one layer). */
+export type ManifestConfig = z.infer<typeof ManifestConfigSchema>;
+/** A model section in partial form. */
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+/** A path before resolution. */
+export type PathValue = z.infer<typeof PathValueSchema>;
+
+// ---- resolved form ----------------------------------------------------------------------------
+
+const absolutePath = z.string().refine((p) => p.startsWith("/"), "must be an absolute path");
+const ResolvedAuthSchema = authKinds(absolutePath);
+
+/** A model after catalog resolution: the effective values a runtime needs. */
+export const ResolvedModelSchema = z.strictObject({
+  ref: nonEmpty.optional(),
+  scheme: SchemeSchema,
+  base_url: nonEmpty,
+  model_id: nonEmpty,
+  auth: ResolvedAuthSchema,
+  capability: CapabilitySchema,
+  context_window: u64,
+  max_context_window: u64.optional(),
+});
+
+const ResolvedScopeRuleSchema = z.strictObject({
+  target: absolutePath,
+  permission: z.enum(["read", "write"]),
+  recursive: z.boolean(),
+});
+
+const resolvedCompactionNumbers = Object.fromEntries(
+  COMPACTION_NUMBER_FIELDS.map((field) => [
+    field,
+    field === "threshold" || field === "request_threshold" ? u64.optional() : u64,
+  ]),
+) as Record<typeof COMPACTION_NUMBER_FIELDS[number], typeof u64>;
+
+/** The resolved runtime contract: what a Pod runs with and what its snapshot stores. */
+export const PodManifestSchema = z.strictObject({
+  pod: z.strictObject({ name: nonEmpty, prompt_pack: absolutePath.optional() }),
+  model: ResolvedModelSchema,
+  worker: WorkerConfigSchema.extend({
+    instruction: nonEmpty,
+    language: nonEmpty,
+    stop_sequences: z.array(z.string()),
+    tool_output: z.strictObject({ default_max_bytes: u64, per_tool: z.record(z.string(), u64) }),
+    file_upload: z.strictObject({ max_bytes: u64 }),
+  }),
+  scope: z.strictObject({
+    allow: z.array(ResolvedScopeRuleSchema).min(1, "must declare at least one rule"),
+    deny: z.array(ResolvedScopeRuleSchema),
+  }),
+  session: z.strictObject({ record_event_trace: z.boolean() }),
+  permissions: z.strictObject({
+    default_action: z.enum(["allow", "deny", "ask"]),
+    rule: z.array(PermissionRuleSchema),
+  }).optional(),
+  compaction: z.strictObject({
+    ...resolvedCompactionNumbers,
+    worker_max_turns: u32.nullable(),
+    model: ResolvedModelSchema.optional(),
+  }).optional(),
+  memory: MemoryConfigSchema.extend({
+    workspace_root: absolutePath.optional(),
+    extract_model: ResolvedModelSchema.optional(),
+    consolidation_model: ResolvedModelSchema.optional(),
+  }).optional(),
+  web: WebConfigSchema.extend({ enabled: z.boolean(), allow_private_addresses: z.boolean() }),
+  skills: z.strictObject({ directories: z.array(absolutePath) }),
+});
+
+/** The resolved Pod manifest. */
+export type PodManifest = z.infer<typeof PodManifestSchema>;
+/** A resolved model section. */
+export type ResolvedModel = z.infer<typeof ResolvedModelSchema>;

@@ -1,0 +1,285 @@
+/**
+ * Selector → resolved Pod manifest with provenance. The one pipeline used by the CLI, the New Pod
+ * dialog, `profiles show/check`, explicit re-resolve and library users:
+ * selector → registry entry or path → evaluation (Nix, a `.json` artifact, or a builtin's shipped
+ * artifact) → envelope → plaintext gate → strict validation → paths → defaults → catalog.
+ * @module
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { type Env, processEnv, userManifestPath } from "../env.ts";
+import { InsomniaError } from "../errors.ts";
+import { loadCatalog } from "../manifest/catalog.ts";
+import { loadLayer } from "../manifest/layer.ts";
+import { type ResolvedManifest, resolveManifest } from "../manifest/resolve.ts";
+import type { PodManifest } from "../manifest/schema.ts";
+import { DEFAULT_EVAL_TIMEOUT_MS } from "../nix/duration.ts";
+import { evaluateNix } from "../nix/evaluate.ts";
+import { resourceDir } from "../resources.ts";
+import { redactText } from "../secrets/redact.ts";
+import { NIX_LIBRARY_VERSION } from "../version.ts";
+import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
+import { builtinArtifact, builtinProfiles, builtinSourceSha256 } from "./builtin.ts";
+import { loadRegistry, type Registry, selectEntry } from "./registry.ts";
+import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
+
+/** Where a resolved profile came from. */
+export type ProfileSource =
+  | { kind: "path"; path: string }
+  | { kind: "registry"; source: RegistrySource; name: string; path: string }
+  | { kind: "flake"; ref: string; name: string };
+
+/** What the resolved snapshot depended on (for "did the profile change?" checks). */
+export interface ProfileFingerprint {
+  /** sha256 of the profile file (the top-level file only; imports are not tracked). */
+  profile_sha256: string | null;
+  /** `nix --version` of the evaluator, or null when Nix was not used. */
+  nix_version: string | null;
+  /** Version of the insomnia Nix library bundled with this build. */
+  library_version: string;
+  /** How the artifact was obtained. */
+  evaluator: "nix" | "json" | "shipped";
+}
+
+/** Provenance of a resolved profile: what was asked for and what was evaluated. */
+export interface ProfileProvenance {
+  /** The selector exactly as typed. */
+  selector: string;
+  source: ProfileSource;
+  /** Envelope metadata (null for a raw-manifest artifact). */
+  metadata: ProfileMetadata | null;
+  fingerprint: ProfileFingerprint;
+  /** The launch workspace `workspace "…"` paths were resolved against. */
+  workspace: string;
+}
+
+/** A resolved profile. */
+export interface ProfileResolution extends ResolvedManifest {
+  manifest: PodManifest;
+  provenance: ProfileProvenance;
+}
+
+/** Options of {@link resolveProfile}. */
+export interface ResolveProfileOptions {
+  /** Environment (default: the process environment). */
+  env?: Env;
+  /** Directory selectors and relative paths are read from (default: the process cwd). */
+  cwd?: string;
+  /** Launch workspace for `workspace "…"` paths (default: `cwd`). */
+  workspace?: string;
+  /** Runtime Pod name; default: the manifest's `pod.name`, else the profile's name. */
+  podName?: string;
+  /** Nix evaluation limit in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Cancels a running evaluation. */
+  signal?: AbortSignal;
+  /** Nix binary (default `INSOMNIA_NIX_BIN` or `nix` on PATH). */
+  nixBin?: string;
+  /** Where a failed evaluation's full trace is written. */
+  traceDir?: string;
+  /** A registry already loaded by the caller (avoids reading registry files twice). */
+  registry?: Registry;
+}
+
+/** Loads the builtin/user/project registries for `cwd`. */
+export function loadProfileRegistry(env: Env, cwd: string): Registry {
+  const user = userManifestPath(env);
+  return loadRegistry({
+    builtin: builtinProfiles(env),
+    userFile: user?.path,
+    userFileRequired: user?.explicit ?? false,
+    projectStart: cwd,
+  });
+}
+
+function sha256File(path: string): string | null {
+  try {
+    return createHash("sha256").update(readFileSync(path)).digest("hex");
+  } catch {
+    return null;
+  }
+}
+
+function profileFileFor(path: string, selector: string): string {
+  let file = path;
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "profile.nix");
+  if (!existsSync(file)) {
+    throw new InsomniaError(
+      "profile_not_found",
+      `profile ${selector}: ${file} does not exist. Check the path, or run \`insomnia-pod profiles list\` to see the profiles that exist.`,
+      { file },
+    );
+  }
+  return file;
+}
+
+function readJsonArtifact(file: string): unknown {
+  const text = readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InsomniaError(
+      "artifact_invalid",
+      `profile artifact ${file} is not valid JSON: ${
+        (error as Error).message
+      }. A .json profile must be an evaluated artifact (e.g. the output of \`nix eval --json\` or \`insomnia-pod pods export\`).`,
+      { file },
+    );
+  }
+}
+
+interface Evaluated {
+  raw: unknown;
+  base: string;
+  origin: string;
+  fingerprint: ProfileFingerprint;
+}
+
+async function evaluateFile(
+  file: string,
+  options: ResolveProfileOptions,
+  env: Env,
+): Promise<Evaluated> {
+  if (file.endsWith(".json")) {
+    return {
+      raw: readJsonArtifact(file),
+      base: dirname(file),
+      origin: file,
+      fingerprint: {
+        profile_sha256: sha256File(file),
+        nix_version: null,
+        library_version: NIX_LIBRARY_VERSION,
+        evaluator: "json",
+      },
+    };
+  }
+  const result = await evaluateNix({
+    target: { kind: "file", file },
+    includePaths: { insomnia: join(resourceDir(env), "nix") },
+    timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
+    signal: options.signal,
+    nixBin: options.nixBin,
+    env,
+    cwd: dirname(file),
+    traceDir: options.traceDir,
+    redact: redactText,
+  });
+  return {
+    raw: result.value,
+    base: dirname(file),
+    origin: file,
+    fingerprint: {
+      profile_sha256: sha256File(file),
+      nix_version: result.nixVersion ?? null,
+      library_version: NIX_LIBRARY_VERSION,
+      evaluator: "nix",
+    },
+  };
+}
+
+/**
+ * Turns an evaluated artifact into a resolved manifest: envelope rules, plaintext gate, strict
+ * validation, relative paths against `base`, workspace paths against `workspace`, defaults, catalog.
+ */
+export function resolveArtifact(
+  raw: unknown,
+  options: { origin: string; base: string; workspace: string; env: Env; podName?: string },
+): ResolvedManifest & { metadata: ProfileMetadata | null } {
+  const { metadata, body } = extractArtifact(raw, options.origin);
+  const layer = loadLayer(body, options.origin, {
+    base: options.base,
+    workspace: options.workspace,
+  });
+  const resolved = resolveManifest(layer, options.origin, {
+    catalog: loadCatalog(options.env),
+    podName: options.podName ?? layer.pod?.name ?? metadata?.name,
+    podNameHint:
+      "give the profile a name with mkProfile { name = …; } or pass --profile-pod-name NAME",
+  });
+  return { ...resolved, metadata };
+}
+
+/** Resolves a profile selector (string as typed, or parsed) to a manifest with provenance. */
+export async function resolveProfile(
+  selector: string | Selector,
+  options: ResolveProfileOptions = {},
+): Promise<ProfileResolution> {
+  const env = options.env ?? processEnv();
+  const cwd = options.cwd ?? process.cwd();
+  const workspace = resolve(cwd, options.workspace ?? ".");
+  const sel = typeof selector === "string" ? parseSelector(selector) : selector;
+  const typed = typeof selector === "string" ? selector : selectorLabel(selector);
+
+  let source: ProfileSource;
+  let evaluated: Evaluated;
+  if (sel.kind === "path") {
+    const file = profileFileFor(resolve(cwd, sel.path), typed);
+    source = { kind: "path", path: file };
+    evaluated = await evaluateFile(file, options, env);
+  } else if (sel.kind === "flake") {
+    source = { kind: "flake", ref: sel.ref, name: sel.name };
+    const result = await evaluateNix({
+      target: { kind: "flake", ref: sel.ref, name: sel.name },
+      includePaths: { insomnia: join(resourceDir(env), "nix") },
+      timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
+      signal: options.signal,
+      nixBin: options.nixBin,
+      env,
+      cwd,
+      traceDir: options.traceDir,
+      redact: redactText,
+      label: typed,
+    });
+    evaluated = {
+      raw: result.value,
+      base: workspace,
+      origin: typed,
+      fingerprint: {
+        profile_sha256: null,
+        nix_version: result.nixVersion ?? null,
+        library_version: NIX_LIBRARY_VERSION,
+        evaluator: "nix",
+      },
+    };
+  } else {
+    const registry = options.registry ?? loadProfileRegistry(env, cwd);
+    const entry = selectEntry(registry, sel);
+    source = { kind: "registry", source: entry.source, name: entry.name, path: entry.path };
+    const shipped = entry.source === "builtin" ? builtinArtifact(entry.name) : undefined;
+    if (shipped !== undefined) {
+      evaluated = {
+        raw: shipped,
+        base: dirname(entry.path),
+        origin: `builtin:${entry.name}`,
+        fingerprint: {
+          profile_sha256: builtinSourceSha256(entry.name) ?? null,
+          nix_version: null,
+          library_version: NIX_LIBRARY_VERSION,
+          evaluator: "shipped",
+        },
+      };
+    } else {
+      evaluated = await evaluateFile(profileFileFor(entry.path, typed), options, env);
+    }
+  }
+  const resolved = resolveArtifact(evaluated.raw, {
+    origin: evaluated.origin,
+    base: evaluated.base,
+    workspace,
+    env,
+    podName: options.podName,
+  });
+  return {
+    manifest: resolved.manifest,
+    warnings: resolved.warnings,
+    provenance: {
+      selector: typed,
+      source,
+      metadata: resolved.metadata,
+      fingerprint: evaluated.fingerprint,
+      workspace,
+    },
+  };
+}
