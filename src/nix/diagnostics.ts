@@ -1,0 +1,156 @@
+/**
+ * Reading Nix's stderr: the first `error:` line, the most useful `at file:line:col:` location, and
+ * a private trace file that keeps the full (redacted) output for later reading.
+ * @module
+ */
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  realpathSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, sep } from "node:path";
+import process from "node:process";
+
+/** A source position reported by Nix (1-based line and column). */
+export interface NixLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** What {@link parseNixStderr} found in Nix's stderr. */
+export interface NixDiagnostic {
+  /** Text of the first `error:` line (plus its continuation lines), without the prefix. */
+  error: string | undefined;
+  /** First location in the user's own files, else the first location at all. */
+  location: NixLocation | undefined;
+  /** The evaluation needed the Nix store, which the `dummy://` store refuses. */
+  needsStore: boolean;
+}
+
+const ESC = String.fromCharCode(27);
+const BEL = String.fromCharCode(7);
+const ANSI = new RegExp(
+  `${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)|${ESC}[@-_]`,
+  "g",
+);
+const LOCATION = /^\s*at (.+):(\d+):(\d+):\s*$/;
+const MAX_ERROR_CHARS = 500;
+
+/** Removes ANSI colour and control sequences. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
+/**
+ * Parses Nix's (ANSI-stripped) stderr. `libraryPaths` are the `-I` directories: locations inside
+ * them belong to the library, so the first location outside them is the one shown to the user.
+ */
+export function parseNixStderr(text: string, libraryPaths: string[] = []): NixDiagnostic {
+  const lines = text.split(/\r?\n/);
+  let error: string | undefined;
+  const start = lines.findIndex((line) => line.startsWith("error: "));
+  if (start >= 0) {
+    const parts = [lines[start].slice("error: ".length).trim()];
+    for (let i = start + 1; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === "" || LOCATION.test(lines[i]) || line.startsWith("…")) break;
+      parts.push(line);
+    }
+    error = truncate(parts.join(" "), MAX_ERROR_CHARS);
+  }
+
+  const locations: NixLocation[] = [];
+  for (const line of lines) {
+    const match = LOCATION.exec(line);
+    if (!match || match[1].startsWith("«")) continue;
+    locations.push({ file: match[1], line: Number(match[2]), column: Number(match[3]) });
+  }
+  const libraries = libraryPaths.flatMap(pathForms);
+  const own = locations.find((loc) => !libraries.some((lib) => isInside(loc.file, lib)));
+  return {
+    error,
+    location: own ?? locations[0],
+    needsStore: /is not supported by store 'dummy'/.test(text),
+  };
+}
+
+/** The path as given (absolutised) and, when it exists, with symlinks resolved. */
+function pathForms(path: string): string[] {
+  const forms = [resolve(path)];
+  try {
+    forms.push(realpathSync(path));
+  } catch {
+    // A missing include path simply never matches.
+  }
+  return forms;
+}
+
+function isInside(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Default directory for trace files: `<tmpdir>/insomnia-pod-traces`. */
+export function defaultTraceDir(): string {
+  return join(tmpdir(), "insomnia-pod-traces");
+}
+
+/**
+ * Writes `content` to a new file (mode 0600) in `dir` (created with mode 0700) and returns its
+ * path, or undefined when no file could be written. A directory that is not ours or is writable by
+ * others (e.g. pre-created in a shared /tmp) is not used; a fresh private directory replaces it.
+ */
+export function writeTraceFile(dir: string, content: string): string | undefined {
+  const name = `nix-eval-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}-${
+    Math.random().toString(36).slice(2, 8)
+  }.log`;
+  for (
+    const candidate of [
+      () => privateDir(dir),
+      () => mkdtempSync(join(tmpdir(), "insomnia-pod-traces-")),
+    ]
+  ) {
+    let target: string | undefined;
+    try {
+      target = candidate();
+    } catch {
+      continue;
+    }
+    if (target === undefined) continue;
+    const path = join(target, name);
+    try {
+      // "wx" refuses to follow a planted symlink or overwrite anything.
+      const fd = openSync(path, "wx", 0o600);
+      try {
+        const bytes = new TextEncoder().encode(content);
+        let offset = 0;
+        while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      } finally {
+        closeSync(fd);
+      }
+      return path;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+function privateDir(dir: string): string | undefined {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory()) return undefined;
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  if (uid !== undefined && stat.uid !== uid) return undefined;
+  if ((stat.mode & 0o022) !== 0) return undefined;
+  return dir;
+}

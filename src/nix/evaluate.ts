@@ -1,0 +1,314 @@
+/**
+ * Evaluates a Nix profile to JSON with `nix eval`, bounded in time and output size.
+ *
+ * Files are evaluated against the `dummy://` store: a pure profile then needs no daemon, works for
+ * a non-root user and can never write to /nix/store. Flakes must copy their sources into the store,
+ * so they use the configured store instead.
+ * @module
+ */
+import { isAbsolute } from "node:path";
+import { type Env, envValue, processEnv } from "../env.ts";
+import { InsomniaError } from "../errors.ts";
+import { formatDuration } from "./duration.ts";
+import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
+import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
+
+/** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
+export type NixTarget =
+  | { kind: "file"; file: string }
+  | { kind: "flake"; ref: string; name: string };
+
+/** One evaluation request for {@link evaluateNix}. */
+export interface NixEvalRequest {
+  target: NixTarget;
+  /** Each entry becomes `-I name=path` (the profile library, e.g. `insomnia`). */
+  includePaths?: Record<string, string>;
+  timeoutMs: number;
+  /** External cancellation (e.g. Ctrl-C wired to an AbortController). */
+  signal?: AbortSignal;
+  /** Default: `INSOMNIA_NIX_BIN` from `env`, else `nix` looked up on `env.PATH`. */
+  nixBin?: string;
+  /** Environment of the child (default: the process environment). */
+  env?: Env;
+  cwd?: string;
+  /** Default 16 MiB. */
+  maxOutputBytes?: number;
+  /** Where the full trace of a failure is written (default `<tmpdir>/insomnia-pod-traces`). */
+  traceDir?: string;
+  /** Applied to stderr before it reaches any message, detail or trace file. */
+  redact?: (text: string) => string;
+  /** How the profile is named in messages (default: the file path or flake reference). */
+  label?: string;
+}
+
+/** A successful evaluation. */
+export interface NixEvalResult {
+  value: unknown;
+  nixVersion: string | undefined;
+  durationMs: number;
+}
+
+/** Default cap on `nix eval` stdout: 16 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+const MAX_STDERR_BYTES = 4 * 1024 * 1024;
+const VERSION_TIMEOUT_MS = 10_000;
+const SIMPLE_ATTR = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+
+/** The `nix` argument list (without the binary) for a request. Pure. */
+export function buildNixArgs(req: NixEvalRequest): string[] {
+  const { target } = req;
+  const features = target.kind === "flake" ? "nix-command flakes" : "nix-command";
+  const args = ["--extra-experimental-features", features, "eval", "--json", "--show-trace"];
+  if (target.kind === "file") args.push("--store", "dummy://");
+  for (const [name, path] of Object.entries(req.includePaths ?? {})) {
+    if (name === "" || name.includes("=")) {
+      throw new InsomniaError(
+        "usage",
+        `invalid Nix include path name ${JSON.stringify(name)} (for ${path}): a name must be ` +
+          `non-empty and must not contain "="`,
+      );
+    }
+    args.push("-I", `${name}=${path}`);
+  }
+  if (target.kind === "file") {
+    if (!isAbsolute(target.file)) {
+      throw new InsomniaError(
+        "usage",
+        `profile file ${target.file} must be given as an absolute path to be evaluated by Nix`,
+        { file: target.file },
+      );
+    }
+    args.push("--file", target.file);
+  } else {
+    if (target.ref === "" || target.ref.includes("#")) {
+      throw new InsomniaError(
+        "usage",
+        `invalid flake reference ${JSON.stringify(target.ref)}: give the flake without a "#" ` +
+          `fragment; the profile is selected as insomniaProfiles.${target.name}`,
+      );
+    }
+    args.push(`${target.ref}#insomniaProfiles.${attrName(target.name)}`);
+  }
+  return args;
+}
+
+function attrName(name: string): string {
+  return SIMPLE_ATTR.test(name) ? name : JSON.stringify(name).replace(/\$\{/g, "\\${");
+}
+
+const versionCache = new Map<string, Promise<string | undefined>>();
+
+/**
+ * The version of Nix (`nix --version` → `2.8.0`), memoised per resolved binary; undefined when
+ * Nix is missing or its output is not understood.
+ */
+export function nixVersion(nixBin?: string, env: Env = processEnv()): Promise<string | undefined> {
+  const bin = findExecutable(nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix", env);
+  if (bin === undefined) return Promise.resolve(undefined);
+  let cached = versionCache.get(bin);
+  if (!cached) {
+    cached = runProcessGroup(bin, ["--version"], {
+      env,
+      timeoutMs: VERSION_TIMEOUT_MS,
+      maxStdoutBytes: 4096,
+      maxStderrBytes: 4096,
+    }).then((run) => {
+      if (run.outcome !== "exited" || run.code !== 0) return undefined;
+      return /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
+    }, () => undefined);
+    versionCache.set(bin, cached);
+  }
+  return cached;
+}
+
+/**
+ * Runs `nix eval --json` for the request and returns the parsed value. The child runs in its own
+ * process group, which is SIGKILLed on timeout, abort or oversized output; the promise settles
+ * only after the child has exited. Failures are {@link InsomniaError}s: `nix_unavailable`,
+ * `nix_eval_failed`, `nix_eval_timeout`, `nix_eval_cancelled` or `artifact_invalid`.
+ */
+export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
+  const label = req.label ?? targetLabel(req.target);
+  const file = req.target.kind === "file" ? req.target.file : undefined;
+  const args = buildNixArgs(req);
+  if (req.signal?.aborted) throw cancelled(label, file);
+
+  const env = req.env ?? processEnv();
+  const requested = req.nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix";
+  const bin = findExecutable(requested, env, req.cwd);
+  if (bin === undefined) throw unavailable(label, requested, "was not found or is not executable");
+
+  // Started alongside the evaluation and always awaited, so no child outlives this call.
+  const version = nixVersion(bin, env);
+  try {
+    const run = await runNix(req, bin, requested, args, label, file);
+    return {
+      value: parseOutput(run, requested, label, file),
+      nixVersion: await version,
+      durationMs: run.durationMs,
+    };
+  } finally {
+    await version;
+  }
+}
+
+async function runNix(
+  req: NixEvalRequest,
+  bin: string,
+  requested: string,
+  args: string[],
+  label: string,
+  file: string | undefined,
+): Promise<RunResult> {
+  const maxOutputBytes = req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  let run: RunResult;
+  try {
+    run = await runProcessGroup(bin, args, {
+      env: req.env ?? processEnv(),
+      cwd: req.cwd,
+      timeoutMs: req.timeoutMs,
+      signal: req.signal,
+      maxStdoutBytes: maxOutputBytes,
+      maxStderrBytes: MAX_STDERR_BYTES,
+    });
+  } catch (error) {
+    if (error instanceof SpawnError && ["ENOENT", "EACCES", "ENOTDIR"].includes(error.code ?? "")) {
+      throw unavailable(label, requested, `could not be started (${error.code})`);
+    }
+    throw new InsomniaError(
+      "nix_eval_failed",
+      `could not run ${requested} for profile ${label}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+      { file },
+    );
+  }
+
+  switch (run.outcome) {
+    case "aborted":
+      throw cancelled(label, file);
+    case "timeout":
+      throw new InsomniaError(
+        "nix_eval_timeout",
+        `nix eval for profile ${label} did not finish within ${
+          formatDuration(req.timeoutMs)
+        } and was stopped. If the profile is legitimately slow (for example it fetches sources), ` +
+          `raise the limit with --eval-timeout 2m or INSOMNIA_EVAL_TIMEOUT=2m; otherwise look for ` +
+          `runaway recursion in the profile.`,
+        { file, timeoutMs: req.timeoutMs },
+      );
+    case "overflow":
+      throw new InsomniaError(
+        "nix_eval_failed",
+        `nix eval for profile ${label} produced more than ${
+          formatBytes(maxOutputBytes)
+        } of output and was stopped; a profile should evaluate to a small manifest, so check it ` +
+          `for a runaway list or a large file pulled in with builtins.readFile.`,
+        { file, maxOutputBytes },
+      );
+  }
+  if (run.code !== 0) throw failed(req, label, args, run);
+  return run;
+}
+
+/** Parses stdout of a successful run; only ever called when nix exited with status 0. */
+function parseOutput(
+  run: RunResult,
+  requested: string,
+  label: string,
+  file: string | undefined,
+): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(run.stdout));
+  } catch (error) {
+    throw new InsomniaError(
+      "artifact_invalid",
+      `nix eval for profile ${label} exited successfully but did not print valid JSON (${
+        error instanceof Error ? error.message : String(error)
+      }); check that ${requested} is a real Nix and that the profile evaluates to an attribute set.`,
+      { file },
+    );
+  }
+}
+
+function targetLabel(target: NixTarget): string {
+  return target.kind === "file" ? target.file : `${target.ref}#insomniaProfiles.${target.name}`;
+}
+
+function cancelled(label: string, file: string | undefined): InsomniaError {
+  return new InsomniaError(
+    "nix_eval_cancelled",
+    `nix eval for profile ${label} was cancelled and the nix process was stopped.`,
+    { file },
+  );
+}
+
+function unavailable(label: string, bin: string, why: string): InsomniaError {
+  return new InsomniaError(
+    "nix_unavailable",
+    `profile ${label} is a Nix profile and resolving it requires Nix, but the nix command ` +
+      `${bin} ${why}. Install Nix (on Debian/Ubuntu: apt-get install nix-bin; elsewhere see ` +
+      `https://nixos.org/download) or set INSOMNIA_NIX_BIN, or skip Nix with --manifest FILE.toml ` +
+      `or an already-evaluated artifact --profile path:FILE.json.`,
+    { bin },
+  );
+}
+
+function failed(
+  req: NixEvalRequest,
+  label: string,
+  args: string[],
+  run: RunResult,
+): InsomniaError {
+  const redact = req.redact ?? ((text: string) => text);
+  const raw = new TextDecoder().decode(run.stderr) +
+    (run.stderrTruncated ? `\n[stderr truncated after ${formatBytes(MAX_STDERR_BYTES)}]\n` : "");
+  const stderr = redact(stripAnsi(raw));
+  const diagnostic = parseNixStderr(stderr, Object.values(req.includePaths ?? {}));
+  const status = run.code !== null ? `status ${run.code}` : `signal ${run.signal}`;
+  const trace = writeTraceFile(
+    req.traceDir ?? defaultTraceDir(),
+    `# insomnia-pod: nix eval failed (${status}) for profile ${label}\n` +
+      `# command: nix ${args.join(" ")}\n\n${stderr}`,
+  );
+  const traceNote = trace ? ` Full trace: ${trace}` : " (The full trace could not be saved.)";
+  const location = diagnostic.location;
+  const details = {
+    file: location?.file ?? (req.target.kind === "file" ? req.target.file : undefined),
+    line: location?.line,
+    column: location?.column,
+    trace,
+  };
+
+  if (diagnostic.needsStore && req.target.kind === "file") {
+    return new InsomniaError(
+      "nix_eval_failed",
+      `nix eval failed for profile ${label}: the profile produced a Nix path literal (such as ` +
+        `./prompt.md) or a derivation, which would have to be copied into the Nix store${
+          at(location)
+        }, and ` +
+        `profiles are evaluated without a store. Write paths as strings with toString ./prompt.md, ` +
+        `or build the profile with the library's mkProfile, which converts path literals to ` +
+        `strings.${traceNote}`,
+      details,
+    );
+  }
+  const summary = `${diagnostic.error ?? `nix exited with ${status}`}${at(location)}`;
+  return new InsomniaError(
+    "nix_eval_failed",
+    `nix eval failed for profile ${label}: ${summary}${
+      /[.!?]$/.test(summary) ? "" : "."
+    }${traceNote}`,
+    details,
+  );
+}
+
+function at(location: { file: string; line: number; column: number } | undefined): string {
+  return location ? ` (at ${location.file}:${location.line}:${location.column})` : "";
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}

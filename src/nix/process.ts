@@ -1,0 +1,220 @@
+/**
+ * Runs a child in its own process group and kills the whole group on timeout, abort or runaway
+ * output. Nix ignores SIGTERM and SIGINT for about a minute while evaluating, and piped output
+ * keeps the parent waiting for grandchildren, so only SIGKILL to the group stops it reliably.
+ * @module
+ */
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import process from "node:process";
+import type { Env } from "../env.ts";
+
+/** How a {@link runProcessGroup} run ended. */
+export type RunOutcome = "exited" | "timeout" | "aborted" | "overflow";
+
+/** Options for {@link runProcessGroup}. */
+export interface RunOptions {
+  /** Complete environment of the child. */
+  env: Env;
+  cwd?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The group is killed as soon as stdout grows past this many bytes. */
+  maxStdoutBytes: number;
+  /** Only the first this-many bytes of stderr are kept. */
+  maxStderrBytes: number;
+}
+
+/** Result of {@link runProcessGroup}; stdout is empty unless the outcome is `exited`. */
+export interface RunResult {
+  outcome: RunOutcome;
+  code: number | null;
+  signal: string | null;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  stderrTruncated: boolean;
+  durationMs: number;
+}
+
+/** A spawn failure (`ENOENT`, `EACCES`, …) before the child ever ran. */
+export class SpawnError extends Error {
+  /** The Node error code, e.g. `ENOENT`. */
+  readonly code: string | undefined;
+
+  /** Wraps the error reported by `spawn`. */
+  constructor(code: string | undefined, message: string) {
+    super(message);
+    this.name = "SpawnError";
+    this.code = code;
+  }
+}
+
+/** Grace period for stdio to close after the child exited (a stray grandchild may hold a pipe). */
+const CLOSE_GRACE_MS = 2000;
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** Kills every process group still running when this process exits (e.g. `process.exit()`). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+/** Sends SIGKILL to the process group led by `pid`; a group that is already gone is fine. */
+export function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: the group has already exited.
+  }
+}
+
+/**
+ * Resolves `bin` to an executable path: names with a slash are taken as paths (relative to
+ * `cwd`), bare names are looked up on `env.PATH`. Returns undefined when nothing executable is found.
+ */
+export function findExecutable(bin: string, env: Env, cwd?: string): string | undefined {
+  if (bin === "") return undefined;
+  const candidates = bin.includes("/")
+    ? [isAbsolute(bin) ? bin : resolve(cwd ?? process.cwd(), bin)]
+    : (env.PATH ?? "").split(delimiter).filter((dir) => dir !== "").map((dir) => join(dir, bin));
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs `bin args` detached (own process group) with piped stdout/stderr. Settles only after the
+ * child has exited; on timeout, abort or stdout overflow the whole group gets SIGKILL first.
+ * Rejects with {@link SpawnError} when the child cannot be started.
+ */
+export function runProcessGroup(bin: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(opts.env)) if (value !== undefined) env[key] = value;
+  const started = performance.now();
+  return new Promise((resolvePromise, reject) => {
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(bin, args, {
+        cwd: opts.cwd,
+        env,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      reject(new SpawnError(code, error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    let outcome: RunOutcome = "exited";
+    let settled = false;
+    let exitCode: number | null = null;
+    let exitSignal: string | null = null;
+    let stdoutChunks: Uint8Array[] = [];
+    let stdoutBytes = 0;
+    const stderrChunks: Uint8Array[] = [];
+    let stderrBytes = 0;
+    let stderrTruncated = false;
+    const timers: { limit?: ReturnType<typeof setTimeout>; grace?: ReturnType<typeof setTimeout> } =
+      {};
+    const pid = child.pid;
+
+    const stop = (why: RunOutcome) => {
+      if (outcome !== "exited") return;
+      outcome = why;
+      if (why === "overflow") stdoutChunks = [];
+      if (pid !== undefined) killGroup(pid);
+    };
+    const onAbort = () => stop("aborted");
+    const cleanup = () => {
+      clearTimeout(timers.limit);
+      clearTimeout(timers.grace);
+      opts.signal?.removeEventListener("abort", onAbort);
+      if (pid !== undefined) liveGroups.delete(pid);
+    };
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      const stdout = outcome === "exited" ? concat(stdoutChunks, stdoutBytes) : new Uint8Array();
+      resolvePromise({
+        outcome,
+        code: exitCode,
+        signal: exitSignal,
+        stdout,
+        stderr: concat(stderrChunks, Math.min(stderrBytes, opts.maxStderrBytes)),
+        stderrTruncated,
+        durationMs: Math.round(performance.now() - started),
+      });
+    };
+
+    child.on("error", (error: Error & { code?: string }) => {
+      if (settled) return;
+      if (pid === undefined) {
+        settled = true;
+        cleanup();
+        reject(new SpawnError(error.code, error.message));
+      }
+    });
+    if (pid === undefined) return;
+    liveGroups.add(pid);
+    installExitHook();
+
+    child.stdout.on("data", (chunk: Uint8Array) => {
+      if (outcome !== "exited") return;
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > opts.maxStdoutBytes) stop("overflow");
+      else stdoutChunks.push(chunk);
+    });
+    child.stderr.on("data", (chunk: Uint8Array) => {
+      const room = opts.maxStderrBytes - stderrBytes;
+      if (room <= 0) {
+        stderrTruncated = true;
+        return;
+      }
+      if (chunk.length > room) stderrTruncated = true;
+      stderrChunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      stderrBytes += Math.min(chunk.length, room);
+    });
+    child.on("exit", (code, signal) => {
+      exitCode = code;
+      exitSignal = signal;
+      timers.grace = setTimeout(() => {
+        killGroup(pid);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, CLOSE_GRACE_MS);
+    });
+    child.on("close", finish);
+
+    timers.limit = setTimeout(() => stop("timeout"), opts.timeoutMs);
+    if (opts.signal) {
+      if (opts.signal.aborted) stop("aborted");
+      else opts.signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
