@@ -161,7 +161,11 @@ function output(
   };
 }
 
-async function createFromSource(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
+/**
+ * Creates a Pod from a profile (`opts.profile`, default "default") or from the TOML path, exactly
+ * as the root command does; used by the New Pod dialog too. Honors `dryRun`.
+ */
+export async function createFromSource(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
   const workspace = resolve(ctx.cwd, opts.workspace ?? ".");
   const useToml = Boolean(
     opts.manifest || opts.manifestCascade || opts.project || opts.overlay || opts.pod,
