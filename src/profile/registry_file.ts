@@ -1,0 +1,151 @@
+/**
+ * File I/O for the profile registries: scanning the builtin directory, finding the nearest project
+ * manifest, and reading a user/project manifest into a source state (never throwing).
+ * @module
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { InsomniaError } from "../errors.ts";
+import { brokenSourceState, emptySourceState, parseRegistryText } from "./registry_parse.ts";
+import type { BuiltinProfileInfo, DeclaredEntry, RegistrySourceState } from "./registry_types.ts";
+import { isValidProfileName, type RegistrySource } from "./selector.ts";
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Lists the builtin profiles in `dir`: each `*.nix` file (named after its stem) and each
+ * subdirectory containing `profile.nix` (named after the subdirectory), sorted by name. Names that
+ * are not valid profile names are skipped; when a file and a subdirectory share a name, the file
+ * wins. A missing directory gives `[]`; any other read failure is `registry_invalid`.
+ */
+export function scanBuiltinDir(dir: string): BuiltinProfileInfo[] {
+  const root = resolve(dir);
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw new InsomniaError(
+      "registry_invalid",
+      `cannot read the builtin profiles directory ${root} (${
+        code ?? String(err)
+      }); check the installation.`,
+      { file: root, source: "builtin" },
+    );
+  }
+  const found = new Map<string, BuiltinProfileInfo>();
+  for (const entry of names) {
+    const full = join(root, entry);
+    if (entry.endsWith(".nix")) {
+      const name = entry.slice(0, -".nix".length);
+      if (isValidProfileName(name) && isFile(full)) found.set(name, { name, path: full });
+    }
+  }
+  for (const entry of names) {
+    const profile = join(root, entry, "profile.nix");
+    if (!found.has(entry) && isValidProfileName(entry) && isFile(profile)) {
+      found.set(entry, { name: entry, path: profile });
+    }
+  }
+  return [...found.values()].sort(byName);
+}
+
+/**
+ * Walks up from `start` (made absolute) to the nearest directory containing
+ * `.insomnia/manifest.toml` and returns that file's absolute path, or undefined at the root.
+ */
+export function findProjectManifest(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, ".insomnia", "manifest.toml");
+    try {
+      if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return candidate;
+    } catch {
+      // unreadable parent: keep walking
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Builds the builtin source state (valid names only, sorted, first duplicate wins). */
+export function builtinSourceState(list: readonly BuiltinProfileInfo[]): RegistrySourceState {
+  const entries = new Map<string, DeclaredEntry>();
+  for (const info of [...list].sort(byName)) {
+    if (!isValidProfileName(info.name) || entries.has(info.name)) continue;
+    const entry: DeclaredEntry = { name: info.name, path: resolve(info.path) };
+    if (info.description !== undefined) entry.description = info.description;
+    entries.set(info.name, entry);
+  }
+  return { source: "builtin", entries, aliases: new Map() };
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads a user or project manifest's `[profiles]` table. A missing file is an empty source unless
+ * `required`; unreadable, non-UTF-8, syntactically broken or schema-invalid files give a broken
+ * source whose `error` is raised later. Never throws.
+ */
+export function readRegistrySource(
+  source: RegistrySource,
+  file: string,
+  required = false,
+): RegistrySourceState {
+  const path = resolve(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = errorCode(err);
+    if ((code === "ENOENT" || code === "ENOTDIR") && !required) return emptySourceState(source);
+    const why = code === "ENOENT" || code === "ENOTDIR"
+      ? "does not exist"
+      : `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
+    return brokenSourceState(
+      source,
+      path,
+      new InsomniaError(
+        "registry_invalid",
+        `the ${source} profile registry ${path} ${why}. Fix or create the file, or stop pointing ` +
+          `insomnia-pod at it; until then, profiles can only be selected with a qualifier for ` +
+          `another source (such as \`builtin:<name>\`).`,
+        { file: path, source, reason: code ?? "read_failed" },
+      ),
+    );
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return brokenSourceState(
+      source,
+      path,
+      new InsomniaError(
+        "registry_invalid",
+        `the ${source} profile registry ${path} is not valid UTF-8 text. Re-save it as UTF-8; ` +
+          `until then, profiles can only be selected with a qualifier for another source.`,
+        { file: path, source, reason: "not_utf8" },
+      ),
+    );
+  }
+  return parseRegistryText(source, path, text);
+}
