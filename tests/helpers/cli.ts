@@ -49,7 +49,16 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     ? { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" }
     : { ...Deno.env.toObject() };
   delete base.RUST_BACKTRACE;
-  const env = { ...base, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...(options.env ?? {}) };
+  // Keep Deno's module cache where it is, whatever HOME the test gives the child.
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+  const env = {
+    ...base,
+    DENO_DIR: denoDir,
+    NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
+    ...(options.env ?? {}),
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...prefix, ...args], {
       cwd: options.cwd,
