@@ -1,0 +1,308 @@
+/**
+ * End-to-end: the Pod lifecycle through the real CLI — create, resume from the snapshot without
+ * Nix, resume by session, explicit re-resolve with a diff, collisions, corruption, export, and
+ * crash/concurrency safety of the store.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  makeSandbox,
+  parseJson,
+  podCommand,
+  runCli,
+  type Sandbox,
+  treeSnapshot,
+  writeFile,
+} from "../helpers/cli.ts";
+
+async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  const sb = makeSandbox();
+  try {
+    await fn(sb);
+  } finally {
+    sb.cleanup();
+  }
+}
+
+const profileNix = (model: string, extra = "") =>
+  `let insomnia = import <insomnia> { }; in
+insomnia.mkProfile {
+  name = "coder";
+  description = "lifecycle fixture";
+  manifest = {
+    model = { ref = "${model}"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "write"; } ];
+    ${extra}
+  };
+}
+`;
+
+const artifactJson = (model: string, permission = "write") =>
+  JSON.stringify({
+    profile: { format: "insomnia.nix-profile.v1", name: "art" },
+    manifest: {
+      model: { ref: model, auth: { kind: "secret_ref", ref: "llm.anthropic.default" } },
+      scope: { allow: [{ target: { kind: "workspace_path", path: "." }, permission }] },
+    },
+  });
+
+function cli(sb: Sandbox, args: string[], env: Record<string, string> = {}) {
+  return runCli([...args, "-s", sb.store], { cwd: sb.workspace, env: { ...sb.env, ...env } });
+}
+
+async function ok(sb: Sandbox, args: string[], env: Record<string, string> = {}): Promise<any> {
+  const result = await cli(sb, [...args, "--json"], env);
+  assert.equal(result.code, 0, `${args.join(" ")}: ${result.stdout}\n${result.stderr}`);
+  return parseJson(result);
+}
+
+async function fails(
+  sb: Sandbox,
+  args: string[],
+  code: string,
+  env: Record<string, string> = {},
+): Promise<any> {
+  const before = treeSnapshot(sb.data);
+  const result = await cli(sb, [...args, "--json"], env);
+  const body = parseJson(result) as any;
+  assert.equal(body.error?.code, code, `${args.join(" ")}: ${result.stdout}\n${result.stderr}`);
+  assert.equal(result.code, code === "usage" ? 2 : 1);
+  assert.deepEqual(treeSnapshot(sb.data), before, "a failed run must write nothing");
+  return body.error;
+}
+
+Deno.test("create, then resume with Nix gone and the profile deleted: the same manifest", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.root, "p", "coder.nix"),
+      profileNix("anthropic/claude-sonnet-4-6"),
+    );
+    const created = await ok(sb, ["--profile", file]);
+    assert.equal(created.action, "created");
+    assert.equal(created.pod.name, "coder");
+    assert.ok(created.pod.dir.startsWith(sb.store));
+    const record = JSON.parse(readFileSync(join(created.pod.dir, "pod.json"), "utf8"));
+    assert.deepEqual(record.snapshot.manifest, created.manifest);
+    assert.equal(record.profile.selector, file);
+    assert.equal(record.profile.source.kind, "path");
+    assert.match(record.fingerprint.profile_sha256, /^[0-9a-f]{64}$/);
+    assert.equal(Deno.statSync(join(created.pod.dir, "pod.json")).mode! & 0o777, 0o600);
+    assert.equal(Deno.statSync(created.pod.dir).mode! & 0o777, 0o700);
+
+    rmSync(join(sb.root, "p"), { recursive: true });
+    const resumed = await ok(sb, ["--pod", "coder"], { PATH: "/nonexistent" });
+    assert.equal(resumed.action, "resumed");
+    assert.deepEqual(resumed.manifest, created.manifest);
+    const bySession = await ok(sb, ["--session", created.pod.session_id], { PATH: "/nonexistent" });
+    assert.equal(bySession.pod.name, "coder");
+    assert.deepEqual(bySession.manifest, created.manifest);
+    await fails(sb, ["--session", "00000000-0000-0000-0000-000000000000"], "pod_not_found");
+  });
+});
+
+Deno.test("name rules: implicit names get -2, explicit collisions are pod_exists, bad names are rejected", async () => {
+  await withSandbox(async (sb) => {
+    const art = writeFile(join(sb.root, "a.json"), artifactJson("anthropic/claude-sonnet-4-6"));
+    assert.equal((await ok(sb, ["--profile", art])).pod.name, "art");
+    assert.equal((await ok(sb, ["--profile", art])).pod.name, "art-2");
+    assert.equal((await ok(sb, ["--profile", art])).pod.name, "art-3");
+    assert.equal((await ok(sb, ["--profile", art, "--profile-pod-name", "mine"])).pod.name, "mine");
+    const exists = await fails(sb, ["--profile", art, "--profile-pod-name", "mine"], "pod_exists");
+    assert.match(exists.message, /--pod mine/);
+    for (const bad of ["bad/name", ".hidden", "a b", "x".repeat(129), ""]) {
+      await fails(sb, ["--profile", art, "--profile-pod-name", bad], "pod_name_invalid");
+    }
+    await fails(sb, ["--pod", "../escape"], "pod_name_invalid");
+    await fails(sb, ["--pod", "nobody-here", "--require-pod-state"], "pod_not_found");
+    const dry = await ok(sb, ["--profile", art, "--dry-run"]);
+    assert.equal(dry.pod.name, "art-4");
+    assert.equal(dry.pod.dir, null);
+    const listed = await ok(sb, ["pods", "list"]);
+    assert.deepEqual(listed.pods.map((p: any) => p.name), ["art", "art-2", "art-3", "mine"]);
+  });
+});
+
+Deno.test("reload shows the diff, writes nothing without --yes, replaces and keeps history with it", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.root, "p", "coder.nix"),
+      profileNix("anthropic/claude-sonnet-4-6"),
+    );
+    const created = await ok(sb, ["--profile", file]);
+    const unchanged = await ok(sb, ["--pod", "coder", "--reload-profile"]);
+    assert.deepEqual(unchanged.changes, []);
+    assert.equal(unchanged.applied, false);
+
+    writeFile(file, profileNix("anthropic/claude-opus-4-1", 'permissions.default_action = "ask";'));
+    const shown = await ok(sb, ["pods", "show", "coder"]);
+    assert.equal(shown.profile_file, "changed");
+    const before = treeSnapshot(sb.store);
+    const preview = await ok(sb, ["--pod", "coder", "--reload-profile"]);
+    assert.equal(preview.applied, false);
+    const areas = new Set(preview.changes.map((c: any) => c.area));
+    assert.ok(
+      areas.has("model") && areas.has("permissions and tools"),
+      JSON.stringify(preview.changes),
+    );
+    assert.deepEqual(treeSnapshot(sb.store), before, "no --yes: nothing written");
+    const human = await cli(sb, ["--pod", "coder", "--reload-profile"]);
+    assert.match(
+      human.stdout,
+      /~ model\.ref: anthropic\/claude-sonnet-4-6 → anthropic\/claude-opus-4-1/,
+    );
+    assert.match(human.stdout, /--yes/);
+
+    const applied = await ok(sb, ["--pod", "coder", "--reload-profile", "--yes"]);
+    assert.equal(applied.applied, true);
+    assert.equal(applied.manifest.model.ref, "anthropic/claude-opus-4-1");
+    const resumed = await ok(sb, ["--pod", "coder"]);
+    assert.equal(resumed.manifest.model.ref, "anthropic/claude-opus-4-1");
+    const after = await ok(sb, ["pods", "show", "coder"]);
+    assert.equal(after.history.length, 1);
+    assert.equal(after.profile_file, "unchanged");
+    const historyDir = join(created.pod.dir, "history");
+    const old = JSON.parse(readFileSync(join(historyDir, readdirSync(historyDir)[0]), "utf8"));
+    assert.equal(old.snapshot.manifest.model.ref, "anthropic/claude-sonnet-4-6");
+  });
+});
+
+Deno.test("a corrupted record is snapshot_invalid and left untouched", async () => {
+  await withSandbox(async (sb) => {
+    const art = writeFile(join(sb.root, "a.json"), artifactJson("anthropic/claude-sonnet-4-6"));
+    const created = await ok(sb, ["--profile", art]);
+    const file = join(created.pod.dir, "pod.json");
+    const pristine = readFileSync(file, "utf8");
+    const corruptions: Array<[string, string]> = [
+      ["edited byte", pristine.replace("claude-sonnet-4-6", "claude-sonnet-4-7")],
+      ["truncated", pristine.slice(0, pristine.length / 2)],
+      ["wrong format version", pristine.replace('"insomnia.pod.v1"', '"insomnia.pod.v9"')],
+    ];
+    for (const [what, text] of corruptions) {
+      writeFileSync(file, text);
+      const error = await fails(sb, ["--pod", "art"], "snapshot_invalid");
+      assert.ok(error.message.length > 0, what);
+      assert.equal(readFileSync(file, "utf8"), text, `${what}: left untouched`);
+      const listed = await ok(sb, ["pods", "list"]);
+      assert.equal(listed.pods[0].ok, false);
+    }
+    writeFileSync(file, pristine);
+    await ok(sb, ["--pod", "art"]);
+  });
+});
+
+Deno.test("pods export writes a portable artifact that resolves elsewhere without Nix", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.root, "p", "coder.nix"),
+      profileNix("anthropic/claude-sonnet-4-6"),
+    );
+    const created = await ok(sb, ["--profile", file]);
+    const out = join(sb.root, "coder.export.json");
+    await ok(sb, ["pods", "export", "coder", "-o", out]);
+    const exported = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(exported.profile.format, "insomnia.nix-profile.v1");
+    assert.equal(exported.profile.exported_from.pod, "coder");
+    assert.deepEqual(exported.manifest.model.auth, {
+      kind: "secret_ref",
+      ref: "llm.anthropic.default",
+    });
+    const other = makeSandbox();
+    try {
+      const imported = await ok(other, [
+        "--profile",
+        `path:${out}`,
+        "--profile-pod-name",
+        "imported",
+      ], { PATH: "/nonexistent" });
+      assert.deepEqual({ ...imported.manifest, pod: created.manifest.pod }, created.manifest);
+    } finally {
+      other.cleanup();
+    }
+    await ok(sb, ["pods", "rm", "coder"]);
+    await fails(sb, ["pods", "show", "coder"], "pod_not_found");
+    await fails(sb, ["--session", created.pod.session_id], "pod_not_found");
+  });
+});
+
+Deno.test("20 concurrent creates of one explicit name: exactly one Pod, pod_exists for the rest", async () => {
+  await withSandbox(async (sb) => {
+    const art = writeFile(join(sb.root, "a.json"), artifactJson("anthropic/claude-sonnet-4-6"));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () => cli(sb, ["--profile", art, "--profile-pod-name", "race", "--json"]),
+      ),
+    );
+    const codes = runs.map((r) => (parseJson(r) as any).error?.code ?? "ok");
+    assert.equal(codes.filter((c) => c === "ok").length, 1, codes.join(","));
+    assert.equal(codes.filter((c) => c === "pod_exists").length, 19, codes.join(","));
+    assert.deepEqual(readdirSync(join(sb.store, "pods")).filter((n) => !n.startsWith(".")), [
+      "race",
+    ]);
+  });
+});
+
+function spawnAndKill(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  delayMs: number,
+): Promise<void> {
+  const [cmd, ...prefix] = podCommand();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...prefix, ...args], {
+      cwd,
+      env: { ...Deno.env.toObject(), ...env },
+      stdio: "ignore",
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
+    child.on("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+Deno.test("kill -9 at random moments during create and reload never leaves a broken or half-written Pod", async () => {
+  await withSandbox(async (sb) => {
+    const art = join(sb.root, "a.json");
+    writeFile(art, artifactJson("anthropic/claude-sonnet-4-6"));
+    await ok(sb, ["--profile", art, "--profile-pod-name", "target"]);
+    const env = {
+      ...sb.env,
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+    };
+    const trials = 100;
+    for (let i = 0; i < trials; i += 2) {
+      // alternate the profile so reloads have something to replace
+      writeFile(
+        art,
+        artifactJson(
+          i % 4 === 0 ? "anthropic/claude-opus-4-1" : "anthropic/claude-sonnet-4-6",
+          i % 3 ? "write" : "read",
+        ),
+      );
+      const delay = () => 40 + Math.floor(Math.random() * 400);
+      await Promise.all([
+        spawnAndKill(["--profile", art, "-s", sb.store], env, sb.workspace, delay()),
+        spawnAndKill(
+          ["--pod", "target", "--reload-profile", "--yes", "-s", sb.store],
+          env,
+          sb.workspace,
+          delay(),
+        ),
+      ]);
+    }
+    const listed = await ok(sb, ["pods", "list"]);
+    assert.ok(listed.pods.length >= 1);
+    for (const pod of listed.pods) {
+      assert.equal(pod.ok, true, `${pod.name}: ${JSON.stringify(pod.error)}`);
+      await ok(sb, ["--pod", pod.name, "--dry-run"]);
+    }
+    const visible = readdirSync(join(sb.store, "pods")).filter((n) => !n.startsWith("."));
+    assert.deepEqual(visible.sort(), listed.pods.map((p: any) => p.name).sort());
+    await ok(sb, ["pods", "show", "target"]);
+  });
+});
