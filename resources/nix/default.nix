@@ -1,0 +1,2 @@
+# `import <insomnia> { }` (with `-I insomnia=<resources>/nix`) loads this file.
+import ./profile-lib.nix
