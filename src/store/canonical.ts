@@ -1,0 +1,45 @@
+/**
+ * Canonical JSON and hashing for Pod snapshots.
+ *
+ * `snapshot.sha256` in a Pod record is the SHA-256 of the canonical JSON of the manifest: object
+ * keys sorted recursively (UTF-16 code-unit order, the default `Array.prototype.sort` order), no
+ * whitespace, and JSON value semantics (`undefined` members dropped, non-finite numbers as `null`).
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/**
+ * Serializes `value` as canonical JSON: keys sorted recursively, no whitespace.
+ * Throws a `TypeError` when the value is not JSON-serializable (a bigint, a cycle, `undefined`).
+ */
+export function canonicalJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError("value is not representable as JSON");
+  return JSON.stringify(sortKeys(JSON.parse(text)));
+}
+
+/** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** SHA-256 of the canonical JSON of `value` (the `snapshot.sha256` of a manifest). */
+export function canonicalSha256(value: unknown): string {
+  return sha256Hex(canonicalJson(value));
+}
+
+/** Returns a deep copy of `value` as plain JSON data (the shape it has after a write and a read). */
+export function toJsonValue<T>(value: T): T {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError("value is not representable as JSON");
+  return JSON.parse(text) as T;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source).sort()) out[key] = sortKeys(source[key]);
+  return out;
+}

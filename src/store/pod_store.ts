@@ -1,0 +1,612 @@
+/**
+ * The session store: a directory of Pod records, each holding the resolved manifest snapshot a
+ * Pod is resumed from. See `docs/session-store.md` for the layout and file formats.
+ *
+ * All functions are synchronous. Reads never modify anything and take no lock. Every mutation
+ * runs under the store-wide lock `<root>/.lock` and writes through `writeFileAtomic` or an atomic
+ * directory rename, so a crash at any moment leaves each Pod either absent or complete.
+ * @module
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { InsomniaError } from "../errors.ts";
+import { fsyncDir, writeFileAtomic } from "./atomic.ts";
+import { canonicalSha256, toJsonValue } from "./canonical.ts";
+import {
+  errnoCode,
+  io,
+  listDir,
+  pathExists,
+  readTextIfExists,
+  storeIoError,
+  sweepTemps,
+  tempName,
+} from "./fs_util.ts";
+import { withLock } from "./lock.ts";
+import { isValidPodName, suffixedPodName, validatePodName } from "./pod_name.ts";
+import {
+  decodeHistoryFile,
+  decodePodRecord,
+  decodeSessionIndex,
+  encodeJson,
+  type HistoryEntry,
+  type HistoryFile,
+  historyFileName,
+  historySeqOf,
+  POD_HISTORY_FORMAT,
+  type PodIdentity,
+  type PodRecord,
+  podRecordOf,
+  SESSION_FORMAT,
+  type SessionIndex,
+  snapshotInvalid,
+  STORE_FORMAT,
+  type StoredPod,
+  type StoreLayout,
+  storeLayout,
+} from "./records.ts";
+
+export { validatePodName } from "./pod_name.ts";
+export { canonicalJson, sha256Hex } from "./canonical.ts";
+export {
+  type HistoryEntry,
+  POD_FORMAT,
+  POD_HISTORY_FORMAT,
+  type PodIdentity,
+  type PodRecord,
+  type PodSnapshot,
+  SESSION_FORMAT,
+  STORE_FORMAT,
+  type StoredPod,
+} from "./records.ts";
+
+/** Where the store lives and how snapshot manifests are checked. */
+export interface StoreOptions {
+  /** Store root directory (`-s/--store`, default `<data_dir>/sessions`). */
+  root: string;
+  /**
+   * Validates a snapshot manifest; throws anything when it is invalid. Called on every read of a
+   * record and on every manifest about to be stored; a throw becomes `snapshot_invalid`.
+   */
+  validateManifest?: (manifest: unknown) => void;
+}
+
+/** Input of {@link createPod}. */
+export interface CreatePodInput {
+  /** Requested name (explicit) or base name (implicit). */
+  name: string;
+  /** True when the user chose the name: a collision is then `pod_exists` instead of `-2`, `-3`… */
+  explicitName: boolean;
+  /** Provenance of the profile (opaque to the store). */
+  profile: unknown | null;
+  /** Fingerprint of the inputs (opaque to the store). */
+  fingerprint: unknown | null;
+  /** The resolved manifest; its `pod.name` (if it has a `pod` object) is set to the final name. */
+  manifest: Record<string, unknown>;
+}
+
+/** Input of {@link replaceSnapshot}. */
+export interface ReplaceSnapshotInput {
+  manifest: Record<string, unknown>;
+  profile: unknown | null;
+  fingerprint: unknown | null;
+}
+
+/** One row of {@link listPods}. */
+export interface PodListEntry {
+  name: string;
+  ok: boolean;
+  record?: StoredPod;
+  error?: { code: string; message: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/**
+ * The name {@link createPod} would pick right now, without writing anything (for `--dry-run`).
+ * Explicit and taken → `pod_exists`; implicit and taken → the first free `<name>-2`, `<name>-3`…
+ */
+export function planPodName(opts: StoreOptions, name: string, explicitName: boolean): string {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  return allocateName(layout, name, explicitName);
+}
+
+/**
+ * Creates a Pod record. The name is allocated and the Pod directory is built under a temp name and
+ * renamed into place while holding the store lock, so concurrent creators of one explicit name see
+ * exactly one success and `pod_exists` for the rest.
+ */
+export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod {
+  validatePodName(input.name);
+  const layout = layoutOf(opts);
+  const manifest = jsonObject(input.manifest, "manifest", input.name);
+  const profile = jsonData(input.profile, "profile", input.name);
+  const fingerprint = jsonData(input.fingerprint, "fingerprint", input.name);
+  ensureStore(layout);
+  return withLock(layout.lockFile, () => {
+    sweepStore(layout);
+    const name = allocateName(layout, input.name, input.explicitName);
+    setPodName(manifest, name);
+    validateNew(opts, manifest, name);
+    const now = new Date().toISOString();
+    const identity: PodIdentity = {
+      name,
+      id: crypto.randomUUID(),
+      session_id: crypto.randomUUID(),
+      created_at: now,
+      updated_at: now,
+    };
+    const snapshot = { sha256: canonicalSha256(manifest), manifest };
+    const record = podRecordOf(identity, profile, fingerprint, snapshot, 0);
+    const dir = podDir(layout, name);
+    const temp = join(layout.podsDir, tempName("create"));
+    const sessionFile = sessionPath(layout, identity.session_id);
+    io("create directory", temp, () => mkdirSync(temp, { mode: 0o700 }));
+    try {
+      io("write", join(temp, "pod.json"), () => {
+        writeFileAtomic(join(temp, "pod.json"), encodeJson(record));
+      });
+      io("create directory", join(temp, "history"), () => {
+        mkdirSync(join(temp, "history"), { mode: 0o700 });
+      });
+      const index: SessionIndex = { format: SESSION_FORMAT, pod: name, pod_id: identity.id };
+      io("write", sessionFile, () => writeFileAtomic(sessionFile, encodeJson(index)));
+      try {
+        renameSync(temp, dir);
+      } catch (error) {
+        const code = errnoCode(error);
+        if (code === "EEXIST" || code === "ENOTEMPTY") throw podExists(layout, name);
+        throw storeIoError(error, "rename into place", dir);
+      }
+    } catch (error) {
+      try {
+        rmSync(temp, { recursive: true, force: true });
+        rmSync(sessionFile, { force: true });
+      } catch {
+        // Leftovers are swept by a later call; report the original failure.
+      }
+      throw error;
+    }
+    fsyncDir(layout.podsDir);
+    return { ...record, dir };
+  });
+}
+
+/**
+ * Reads and verifies a Pod record: `pod_not_found` when missing; `snapshot_invalid` when the file
+ * is unreadable JSON, has a wrong or missing format, a hash mismatch, or a manifest that
+ * `validateManifest` rejects. Never modifies anything.
+ */
+export function readPod(opts: StoreOptions, name: string): StoredPod {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  return readPodAt(layout, name, opts.validateManifest);
+}
+
+/**
+ * Reads the Pod that owns `sessionId` (through `sessions/<id>.json`, falling back to a scan of the
+ * Pod records). Unknown session → `pod_not_found`. Never modifies anything.
+ */
+export function readPodBySession(opts: StoreOptions, sessionId: string): StoredPod {
+  const layout = layoutOf(opts);
+  const notFound = () =>
+    new InsomniaError(
+      "pod_not_found",
+      `no Pod in the store ${layout.root} has the session id ${JSON.stringify(sessionId)}. ` +
+        `Check the id and the --store directory.`,
+      { session_id: sessionId, store: layout.root },
+    );
+  if (!isValidPodName(sessionId)) throw notFound();
+  checkStoreFile(layout);
+  const text = readTextIfExists(sessionPath(layout, sessionId));
+  const index = text === undefined ? undefined : decodeSessionIndex(text);
+  if (index && isValidPodName(index.pod)) {
+    try {
+      const pod = readPodAt(layout, index.pod, opts.validateManifest);
+      if (pod.pod.session_id === sessionId && pod.pod.id === index.pod_id) return pod;
+    } catch (error) {
+      if (!(error instanceof InsomniaError && error.code === "pod_not_found")) throw error;
+    }
+  }
+  for (const name of podNames(layout)) {
+    const file = join(podDir(layout, name), "pod.json");
+    const body = readTextIfExists(file);
+    if (body === undefined || !body.includes(sessionId)) continue;
+    let record: PodRecord;
+    try {
+      record = decodePodRecord(body, file, name);
+    } catch {
+      continue;
+    }
+    if (record.pod.session_id === sessionId) return readPodAt(layout, name, opts.validateManifest);
+  }
+  throw notFound();
+}
+
+/**
+ * Lists every Pod directory, sorted by name. Temp and hidden entries are never shown; a record
+ * that fails {@link readPod} is listed with `ok: false` and its error.
+ */
+export function listPods(opts: StoreOptions): PodListEntry[] {
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  return podNames(layout).map((name): PodListEntry => {
+    try {
+      validatePodName(name);
+      return { name, ok: true, record: readPodAt(layout, name, opts.validateManifest) };
+    } catch (error) {
+      if (!(error instanceof InsomniaError)) throw error;
+      return { name, ok: false, error: { code: error.code, message: error.message } };
+    }
+  });
+}
+
+/**
+ * Replaces a Pod's snapshot (and profile/fingerprint). The previous `{snapshot, profile,
+ * fingerprint, replaced_at}` is written to `history/` first, then the new `pod.json`; both
+ * atomically. `updated_at` bumps and `history_count` grows by one. The current record must pass
+ * the structural and hash checks (not `validateManifest`, so an outdated snapshot can be
+ * replaced); the new manifest must pass `validateManifest`.
+ */
+export function replaceSnapshot(
+  opts: StoreOptions,
+  name: string,
+  next: ReplaceSnapshotInput,
+): StoredPod {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  const manifest = jsonObject(next.manifest, "manifest", name);
+  const profile = jsonData(next.profile, "profile", name);
+  const fingerprint = jsonData(next.fingerprint, "fingerprint", name);
+  setPodName(manifest, name);
+  requirePodDir(layout, name);
+  validateNew(opts, manifest, name);
+  return withLock(layout.lockFile, () => {
+    const current = readPodAt(layout, name, undefined);
+    const dir = current.dir;
+    const historyDir = join(dir, "history");
+    sweepTemps(dir);
+    sweepTemps(historyDir);
+    for (const file of listDir(historyDir)) {
+      const seq = historySeqOf(file);
+      // Left by a replace that crashed before its pod.json landed: superseded by this one.
+      if (seq !== undefined && seq > current.history_count) {
+        rmSync(join(historyDir, file), { force: true });
+      }
+    }
+    const now = new Date().toISOString();
+    const seq = current.history_count + 1;
+    const entry: HistoryFile = {
+      format: POD_HISTORY_FORMAT,
+      seq,
+      replaced_at: now,
+      pod: { name, id: current.pod.id },
+      snapshot: current.snapshot,
+      profile: current.profile,
+      fingerprint: current.fingerprint,
+    };
+    const historyFile = join(historyDir, historyFileName(seq, now));
+    io("write", historyFile, () => writeFileAtomic(historyFile, encodeJson(entry)));
+    const snapshot = { sha256: canonicalSha256(manifest), manifest };
+    const identity = { ...current.pod, updated_at: now };
+    const record = podRecordOf(identity, profile, fingerprint, snapshot, seq);
+    writeRecord(dir, record);
+    return { ...record, dir };
+  });
+}
+
+/**
+ * Previous snapshots of a Pod, oldest first. Works even when the current `pod.json` is broken
+ * (that is when history matters most); a broken history file → `snapshot_invalid`.
+ */
+export function readHistory(opts: StoreOptions, name: string): HistoryEntry[] {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  const dir = requirePodDir(layout, name);
+  let limit = Number.POSITIVE_INFINITY;
+  try {
+    limit = readPodAt(layout, name, undefined).history_count;
+  } catch (error) {
+    if (!(error instanceof InsomniaError && error.code === "snapshot_invalid")) throw error;
+  }
+  const historyDir = join(dir, "history");
+  const files = listDir(historyDir)
+    .map((file) => ({ file, seq: historySeqOf(file) }))
+    .filter((f): f is { file: string; seq: number } => f.seq !== undefined && f.seq <= limit)
+    .sort((a, b) => a.seq - b.seq || (a.file < b.file ? -1 : 1));
+  return files.map(({ file, seq }) => {
+    const path = join(historyDir, file);
+    const text = readTextIfExists(path);
+    if (text === undefined) throw snapshotInvalid(path, "the file disappeared while reading");
+    const h = decodeHistoryFile(text, path, seq);
+    return {
+      seq: h.seq,
+      replaced_at: h.replaced_at,
+      snapshot: h.snapshot,
+      profile: h.profile,
+      fingerprint: h.fingerprint,
+    };
+  });
+}
+
+/** Bumps `updated_at` (on resume); the rest of the record is rewritten unchanged. */
+export function touchPod(opts: StoreOptions, name: string): StoredPod {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  requirePodDir(layout, name);
+  return withLock(layout.lockFile, () => {
+    const current = readPodAt(layout, name, undefined);
+    const identity = { ...current.pod, updated_at: new Date().toISOString() };
+    const record = podRecordOf(
+      identity,
+      current.profile,
+      current.fingerprint,
+      current.snapshot,
+      current.history_count,
+    );
+    writeRecord(current.dir, record);
+    return { ...record, dir: current.dir };
+  });
+}
+
+/**
+ * Removes a Pod (also a broken one): its directory is renamed away atomically, then its session
+ * index file and the renamed directory are deleted. Missing → `pod_not_found`.
+ */
+export function removePod(opts: StoreOptions, name: string): void {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  requirePodDir(layout, name);
+  withLock(layout.lockFile, () => {
+    const dir = requirePodDir(layout, name);
+    sweepStore(layout);
+    const owned = (index: SessionIndex | undefined, podId?: string) =>
+      index !== undefined && index.pod === name && (podId === undefined || index.pod_id === podId);
+    let sessionFiles: string[];
+    try {
+      const record = readPodAt(layout, name, undefined);
+      sessionFiles = [sessionPath(layout, record.pod.session_id)].filter((file) =>
+        owned(decodeIfExists(file), record.pod.id)
+      );
+    } catch {
+      sessionFiles = listDir(layout.sessionsDir)
+        .filter((f) => f.endsWith(".json") && !f.startsWith("."))
+        .map((f) => join(layout.sessionsDir, f))
+        .filter((file) => owned(decodeIfExists(file)));
+    }
+    const trash = join(layout.podsDir, tempName("remove"));
+    io("move away", dir, () => renameSync(dir, trash));
+    fsyncDir(layout.podsDir);
+    for (const file of sessionFiles) io("remove", file, () => rmSync(file, { force: true }));
+    try {
+      rmSync(trash, { recursive: true, force: true });
+    } catch {
+      // The Pod is already gone; a later sweep removes the leftover temp directory.
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internals
+
+function layoutOf(opts: StoreOptions): StoreLayout {
+  return storeLayout(resolve(opts.root));
+}
+
+function podDir(layout: StoreLayout, name: string): string {
+  return join(layout.podsDir, name);
+}
+
+function sessionPath(layout: StoreLayout, sessionId: string): string {
+  return join(layout.sessionsDir, `${sessionId}.json`);
+}
+
+function decodeIfExists(file: string): SessionIndex | undefined {
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : decodeSessionIndex(text);
+}
+
+/** Throws `store_io` when `store.json` exists but is not an {@link STORE_FORMAT} store file. */
+function checkStoreFile(layout: StoreLayout): boolean {
+  const text = readTextIfExists(layout.storeFile);
+  if (text === undefined) return false;
+  let format: unknown;
+  try {
+    format = (JSON.parse(text) as { format?: unknown })?.format;
+  } catch {
+    format = undefined;
+  }
+  if (format === STORE_FORMAT) return true;
+  throw new InsomniaError(
+    "store_io",
+    `${layout.storeFile} does not describe an "${STORE_FORMAT}" store (found format ` +
+      `${
+        JSON.stringify(format ?? null)
+      }). This directory was written by another tool or version; ` +
+      `choose another store directory with --store.`,
+    { file: layout.storeFile, format },
+  );
+}
+
+/** Creates the store directories and `store.json` on first use. */
+function ensureStore(layout: StoreLayout): void {
+  const exists = checkStoreFile(layout);
+  for (const dir of [layout.root, layout.podsDir, layout.sessionsDir]) {
+    io("create directory", dir, () => mkdirSync(dir, { recursive: true, mode: 0o700 }));
+  }
+  if (!exists) {
+    io("write", layout.storeFile, () => {
+      writeFileAtomic(layout.storeFile, encodeJson({ format: STORE_FORMAT }));
+    });
+  }
+}
+
+function podNotFound(layout: StoreLayout, name: string): InsomniaError {
+  const names = podNames(layout);
+  const known = names.length === 0
+    ? "the store has no Pods yet"
+    : `Pods in this store: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", …" : ""}`;
+  return new InsomniaError(
+    "pod_not_found",
+    `no Pod named ${JSON.stringify(name)} exists in the store ${layout.root} (${known}). ` +
+      `Check the name and the --store directory.`,
+    { pod: name, store: layout.root },
+  );
+}
+
+function podExists(layout: StoreLayout, name: string): InsomniaError {
+  return new InsomniaError(
+    "pod_exists",
+    `a Pod named ${JSON.stringify(name)} already exists in the store ${layout.root}. To resume ` +
+      `it, run with \`--pod ${name}\`; to create a new Pod, choose another name.`,
+    { pod: name, store: layout.root },
+  );
+}
+
+/** The Pod's directory; `pod_not_found` when it does not exist. */
+function requirePodDir(layout: StoreLayout, name: string): string {
+  const dir = podDir(layout, name);
+  if (!pathExists(dir)) throw podNotFound(layout, name);
+  return dir;
+}
+
+/** Pod directory names (no hidden or temp entries), sorted by UTF-16 code units. */
+function podNames(layout: StoreLayout): string[] {
+  let entries;
+  try {
+    entries = readdirSync(layout.podsDir, { withFileTypes: true });
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw storeIoError(error, "list", layout.podsDir);
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
+}
+
+function allocateName(layout: StoreLayout, base: string, explicit: boolean): string {
+  if (explicit) {
+    if (pathExists(podDir(layout, base))) throw podExists(layout, base);
+    return base;
+  }
+  for (let n = 1;; n++) {
+    const candidate = suffixedPodName(base, n);
+    if (!pathExists(podDir(layout, candidate))) return candidate;
+  }
+}
+
+function readPodAt(
+  layout: StoreLayout,
+  name: string,
+  validate: ((manifest: unknown) => void) | undefined,
+): StoredPod {
+  const dir = podDir(layout, name);
+  const file = join(dir, "pod.json");
+  const text = readTextIfExists(file);
+  if (text === undefined) {
+    if (pathExists(dir)) throw snapshotInvalid(file, "the file is missing", name);
+    throw podNotFound(layout, name);
+  }
+  const record = decodePodRecord(text, file, name);
+  if (validate) {
+    try {
+      validate(toJsonValue(record.snapshot.manifest));
+    } catch (error) {
+      throw snapshotInvalid(
+        file,
+        `its snapshot manifest does not pass validation (${messageOf(error)})`,
+        name,
+      );
+    }
+  }
+  return { ...record, dir };
+}
+
+function validateNew(opts: StoreOptions, manifest: Record<string, unknown>, name: string): void {
+  if (!opts.validateManifest) return;
+  try {
+    opts.validateManifest(toJsonValue(manifest));
+  } catch (error) {
+    throw new InsomniaError(
+      "snapshot_invalid",
+      `the resolved manifest for Pod ${JSON.stringify(name)} does not pass validation, so it ` +
+        `was not stored and nothing was changed: ${messageOf(error)}`,
+      { pod: name, reason: messageOf(error) },
+    );
+  }
+}
+
+function writeRecord(dir: string, record: PodRecord): void {
+  const file = join(dir, "pod.json");
+  io("write", file, () => writeFileAtomic(file, encodeJson(record)));
+}
+
+/** Deep-copies `value` as JSON data; `snapshot_invalid` when it cannot be stored as JSON. */
+function jsonData(value: unknown, what: string, pod: string): unknown {
+  if (value === undefined || value === null) return null;
+  try {
+    return toJsonValue(value);
+  } catch (error) {
+    throw new InsomniaError(
+      "snapshot_invalid",
+      `cannot store Pod ${JSON.stringify(pod)}: its ${what} is not representable as JSON ` +
+        `(${messageOf(error)}); nothing was changed.`,
+      { pod, field: what },
+    );
+  }
+}
+
+function jsonObject(value: unknown, what: string, pod: string): Record<string, unknown> {
+  const data = jsonData(value, what, pod);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new InsomniaError(
+      "snapshot_invalid",
+      `cannot store Pod ${JSON.stringify(pod)}: its ${what} must be a JSON object; nothing was ` +
+        `changed.`,
+      { pod, field: what },
+    );
+  }
+  return data as Record<string, unknown>;
+}
+
+/** Sets `manifest.pod.name` when the manifest has a `pod` object. */
+function setPodName(manifest: Record<string, unknown>, name: string): void {
+  const pod = manifest.pod;
+  if (pod !== null && typeof pod === "object" && !Array.isArray(pod)) {
+    (pod as Record<string, unknown>).name = name;
+  }
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, "; ").trim();
+}
+
+/**
+ * Removes temp entries left by crashed writers (call under the store lock). A half-built Pod
+ * directory may have written its session index already; that index is removed with it.
+ */
+function sweepStore(layout: StoreLayout): void {
+  sweepTemps(layout.podsDir, (path) => {
+    if (!basename(path).includes("create")) return;
+    const text = readTextIfExists(join(path, "pod.json"));
+    if (text === undefined) return;
+    const record = JSON.parse(text) as { pod?: { id?: unknown; session_id?: unknown } };
+    const sid = record.pod?.session_id;
+    if (typeof sid !== "string" || !isValidPodName(sid)) return;
+    const file = sessionPath(layout, sid);
+    const index = decodeIfExists(file);
+    if (index && index.pod_id === record.pod?.id) rmSync(file, { force: true });
+  });
+  sweepTemps(layout.sessionsDir);
+}
