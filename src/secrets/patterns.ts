@@ -1,0 +1,163 @@
+/**
+ * Detectors for well-known credential formats (docs/secrets.md lists them).
+ *
+ * Each detector is tuned to a distinctive prefix or structure so that ordinary words, paths, model
+ * ids (`claude-sonnet-4-6`, `gpt-5.5`), UUIDs and hashes are not flagged. A detector never returns
+ * the matched text to callers outside this folder's redaction code.
+ * @module
+ */
+
+/** One credential format. */
+export interface SecretDetector {
+  /** Stable machine name, e.g. `anthropic_api_key`; used in `details.kind` and `[redacted:<kind>]`. */
+  readonly kind: string;
+  /** Human label with its article, e.g. "an Anthropic API key". */
+  readonly label: string;
+  /** Global regular expression matching the secret part only. */
+  readonly pattern: RegExp;
+  /** Extra check on a regex match (to reject look-alikes); absent means every match counts. */
+  readonly accept?: (match: string) => boolean;
+}
+
+// Characters that may continue a token; a key must not start in the middle of one.
+const B = "(?<![A-Za-z0-9_-])";
+
+const hasDigitAndLetter = (s: string): boolean => /[0-9]/.test(s) && /[A-Za-z]/.test(s);
+
+/** Every detector, most specific first (Anthropic and OpenRouter before the generic OpenAI `sk-`). */
+export const SECRET_DETECTORS: readonly SecretDetector[] = [
+  {
+    kind: "private_key",
+    label: "a PEM private key",
+    pattern: new RegExp(
+      "-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----" +
+        "(?:[\\s\\S]*?-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|[\\s\\S]*)",
+      "g",
+    ),
+  },
+  {
+    kind: "anthropic_api_key",
+    label: "an Anthropic API key",
+    pattern: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,}`, "g"),
+  },
+  {
+    kind: "openrouter_api_key",
+    label: "an OpenRouter API key",
+    pattern: new RegExp(`${B}sk-or-v[0-9]+-[A-Za-z0-9]{32,}`, "g"),
+  },
+  {
+    kind: "openai_api_key",
+    label: "an OpenAI API key",
+    pattern: new RegExp(`${B}sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}`, "g"),
+  },
+  {
+    kind: "openai_api_key",
+    label: "an OpenAI API key",
+    pattern: new RegExp(`${B}sk-[A-Za-z0-9]{32,}`, "g"),
+    accept: (m) => hasDigitAndLetter(m.slice(3)),
+  },
+  {
+    kind: "github_token",
+    label: "a GitHub token",
+    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g,
+  },
+  {
+    kind: "github_token",
+    label: "a GitHub token",
+    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g,
+  },
+  {
+    kind: "aws_access_key_id",
+    label: "an AWS access key ID",
+    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+  },
+  {
+    kind: "slack_webhook",
+    label: "a Slack webhook URL",
+    pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{16,}/g,
+  },
+  {
+    kind: "slack_token",
+    label: "a Slack token",
+    pattern: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,}`, "g"),
+    accept: (m) => /[0-9]/.test(m.slice(5)),
+  },
+  {
+    kind: "google_api_key",
+    label: "a Google API key",
+    pattern: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`, "g"),
+  },
+  {
+    kind: "stripe_key",
+    label: "a Stripe secret key",
+    pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+  },
+  {
+    kind: "gitlab_token",
+    label: "a GitLab personal access token",
+    pattern: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,}`, "g"),
+  },
+  {
+    kind: "jwt",
+    label: "a JSON Web Token",
+    pattern: new RegExp(`${B}eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*`, "g"),
+  },
+  {
+    kind: "url_password",
+    label: "a password embedded in a URL",
+    // Only the password part of `scheme://user:<password>@host`; placeholders and
+    // already-redacted passwords (`$PW`, `${PW}`, `[redacted…]`) are not credentials.
+    pattern: /(?<=[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:"'<>]+:)[^\s/?#@"'<>]+(?=@)/g,
+    accept: (m) => !/^(?:\$|\{|\[redacted)/.test(m),
+  },
+];
+
+const LABELS: ReadonlyMap<string, string> = new Map(
+  SECRET_DETECTORS.map((d) => [d.kind, d.label]),
+);
+
+/** Human label for a detector kind ("an Anthropic API key"); unknown kinds get "a credential". */
+export function secretKindLabel(kind: string): string {
+  return LABELS.get(kind) ?? "a credential";
+}
+
+/** The kinds of every credential format found in `text` (each kind once, detector order). */
+export function detectSecretKinds(text: string): string[] {
+  const kinds: string[] = [];
+  for (const detector of SECRET_DETECTORS) {
+    if (kinds.includes(detector.kind)) continue;
+    for (const match of text.matchAll(detector.pattern)) {
+      if (!detector.accept || detector.accept(match[0])) {
+        kinds.push(detector.kind);
+        break;
+      }
+    }
+  }
+  return kinds;
+}
+
+/** Replaces every recognised credential in `text` with `[redacted:<kind>]`. */
+export function redactKnownFormats(text: string): string {
+  let out = text;
+  for (const detector of SECRET_DETECTORS) {
+    out = out.replace(
+      detector.pattern,
+      (m) => (!detector.accept || detector.accept(m) ? `[redacted:${detector.kind}]` : m),
+    );
+  }
+  return out;
+}
+
+/** Environment variable name syntax accepted in `api_key.env`. */
+export const ENV_NAME_RE: RegExp = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * True when `value` looks like a credential rather than a name: a recognised format, a long hex
+ * string, or a long mixed-case alphanumeric string without underscores (env var names have them).
+ */
+export function looksLikeCredential(value: string): boolean {
+  if (detectSecretKinds(value).length > 0) return true;
+  if (/^[0-9a-fA-F]{32,}$/.test(value)) return true;
+  return value.length >= 20 && !value.includes("_") && /[a-z]/.test(value) &&
+    /[A-Z]/.test(value) && /[0-9]/.test(value);
+}

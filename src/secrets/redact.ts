@@ -1,0 +1,122 @@
+/**
+ * Redaction for anything that may be shown or written: error texts, Nix stderr, logs, JSON output.
+ * Structured values are redacted before they are serialised ({@link redactJson}); serialised text is
+ * never the only line of defence. Redaction is best effort: the guarantee is that configuration
+ * holds references only.
+ * @module
+ */
+import {
+  CREDENTIAL_POSITIONS,
+  ENV_NAME_POSITIONS,
+  isEnvVarName,
+  isValidCredentialValue,
+} from "./credentials.ts";
+import { redactKnownFormats } from "./patterns.ts";
+import { registeredSecretValues } from "./registry.ts";
+import { isRecord } from "./walk.ts";
+
+export {
+  MIN_REGISTERED_LENGTH,
+  registerSecretValue,
+  resetRegisteredSecretValues,
+} from "./registry.ts";
+
+/** Replacement for registered values and invalid credential positions. */
+export const REDACTED = "[redacted]";
+
+/**
+ * Replaces every value registered with `registerSecretValue` by `[redacted]`, then every recognised
+ * credential format by `[redacted:<kind>]`.
+ */
+export function redactText(text: string): string {
+  let out = text;
+  for (const value of registeredSecretValues()) {
+    if (out.includes(value)) out = out.split(value).join(REDACTED);
+  }
+  return redactKnownFormats(out);
+}
+
+/**
+ * Deep copy of a JSON-like value with {@link redactText} applied to every string and object key.
+ * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`;
+ * functions and symbols are dropped as `JSON.stringify` would.
+ */
+export function redactJson<T>(value: T): T {
+  const ancestors = new Set<object>();
+  const copy = (node: unknown): unknown => {
+    if (typeof node === "string") return redactText(node);
+    if (node === null || typeof node !== "object") {
+      return typeof node === "function" || typeof node === "symbol" ? undefined : node;
+    }
+    if (ancestors.has(node)) return "[circular]";
+    const withJson = node as { toJSON?: () => unknown };
+    if (typeof withJson.toJSON === "function") return copy(withJson.toJSON());
+    ancestors.add(node);
+    try {
+      if (Array.isArray(node)) return node.map((item) => copy(item) ?? null);
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) {
+        const value = copy(child);
+        if (value === undefined) continue;
+        let name = redactText(key);
+        for (let i = 2; Object.hasOwn(out, name); i++) name = `${redactText(key)}#${i}`;
+        out[name] = value;
+      }
+      return out;
+    } finally {
+      ancestors.delete(node);
+    }
+  };
+  return copy(value) as T;
+}
+
+/**
+ * Copy of a manifest in which every credential position ({@link CREDENTIAL_POSITIONS}) that holds
+ * something other than a valid reference object, and every env-name position
+ * (`web.search.api_key_env`) that holds something other than a variable name, is replaced by
+ * `"[redacted]"`. Absent positions stay
+ * absent. Other fields are copied unchanged (apply {@link redactJson} too for free text).
+ */
+export function redactCredentialPositions<T>(manifest: T): T {
+  if (!isRecord(manifest)) return manifest;
+  const out = structuredCloneJson(manifest) as Record<string, unknown>;
+  const checks: Array<[string, (value: unknown) => boolean]> = [
+    ...CREDENTIAL_POSITIONS.map((p): [string, (v: unknown) => boolean] => [
+      p,
+      (v) => isValidCredentialValue(p, v),
+    ]),
+    ...ENV_NAME_POSITIONS.map((p): [string, (v: unknown) => boolean] => [p, isEnvVarName]),
+  ];
+  for (const [position, valid] of checks) {
+    const keys = position.split(".");
+    const last = keys.pop() as string;
+    let parent: unknown = out;
+    for (const key of keys) parent = isRecord(parent) ? parent[key] : undefined;
+    if (!isRecord(parent) || !Object.hasOwn(parent, last)) continue;
+    const value = parent[last];
+    if (value === undefined || value === null) continue;
+    if (!valid(value)) parent[last] = REDACTED;
+  }
+  return out as T;
+}
+
+/** Deep copy of plain JSON data (objects, arrays, primitives); other objects go through toJSON. */
+function structuredCloneJson(value: unknown, ancestors = new Set<object>()): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (ancestors.has(value)) return "[circular]";
+  const withJson = value as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === "function") {
+    return structuredCloneJson(withJson.toJSON(), ancestors);
+  }
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => structuredCloneJson(item, ancestors));
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      out[key] = structuredCloneJson(child, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.delete(value);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The consumer boundary: turns a secret reference into a value, from the environment
+ * (`INSOMNIA_SECRET_<ID>`) first, then the file store. Values travel as {@link SecretValue}, which
+ * prints as `[redacted]` everywhere; only `.reveal()` gives the value.
+ * @module
+ */
+import { InsomniaError } from "../errors.ts";
+import { type Env, envValue } from "../env.ts";
+import { listSecretIds, readSecretFromStore, secretStorePath } from "./file_store.ts";
+import { collectSecretRefs, type SecretRef, validateSecretRefId } from "./refs.ts";
+import { registerSecretValue } from "./registry.ts";
+
+/** Where a resolved value came from. */
+export type SecretBackend = "env" | "file";
+
+/** Options of the resolver: the environment (env backend and data directory) and an optional store dir. */
+export interface ResolveOptions {
+  env: Env;
+  /** Overrides `<data_dir>/secrets` for the file backend. */
+  dir?: string;
+}
+
+/** Environment variable that provides secret `ref`: `llm.anthropic.default` → `INSOMNIA_SECRET_LLM_ANTHROPIC_DEFAULT`. */
+export function envVarForRef(ref: string): string {
+  return "INSOMNIA_SECRET_" + ref.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+}
+
+const REDACTED = "[redacted]";
+
+/** A resolved secret. Every way of printing it yields `[redacted]`; read it with {@link reveal}. */
+export class SecretValue {
+  readonly #value: string;
+  /** The reference id this value was resolved from. */
+  readonly ref: string;
+  /** The backend that provided it. */
+  readonly backend: SecretBackend;
+
+  /** Wraps `value` and registers it for redaction. */
+  constructor(value: string, ref: string, backend: SecretBackend) {
+    this.#value = value;
+    this.ref = ref;
+    this.backend = backend;
+    registerSecretValue(value);
+  }
+
+  /** The secret itself. Pass it straight to the consumer (HTTP header, child env); never log it. */
+  reveal(): string {
+    return this.#value;
+  }
+
+  /** Always `[redacted]`. */
+  toString(): string {
+    return REDACTED;
+  }
+
+  /** Always `[redacted]` (so `JSON.stringify` never serialises the value). */
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  /** Always `[redacted]` (template strings and `+`). */
+  [Symbol.toPrimitive](): string {
+    return REDACTED;
+  }
+
+  /** Deno's console/inspect hook. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return REDACTED;
+  }
+
+  /** Node's and Bun's util.inspect hook. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return REDACTED;
+  }
+}
+
+function unresolvedHint(ref: string): string {
+  return `store it with \`printf %s "$KEY" | insomnia-pod secrets set ${ref}\` or set the ` +
+    `environment variable ${envVarForRef(ref)}`;
+}
+
+/**
+ * Resolves a secret: `INSOMNIA_SECRET_<ID>` (empty counts as unset), then the file store.
+ * Throws `secret_ref_invalid` for a bad id and `secret_unresolved` when neither backend has it.
+ */
+export function resolveSecret(ref: string | SecretRef, options: ResolveOptions): SecretValue {
+  const id = typeof ref === "string" ? ref : ref.ref;
+  validateSecretRefId(id);
+  const fromEnv = envValue(options.env, envVarForRef(id));
+  if (fromEnv !== undefined) return new SecretValue(fromEnv, id, "env");
+  const fromFile = readSecretFromStore(id, options);
+  if (fromFile !== undefined) return new SecretValue(fromFile, id, "file");
+  throw new InsomniaError(
+    "secret_unresolved",
+    `secret "${id}" is not set: ${unresolvedHint(id)}.`,
+    { ref: id, env_var: envVarForRef(id), store: secretStorePath(options) },
+  );
+}
+
+/** Whether one reference of a manifest resolves, and from where (never the value). */
+export interface SecretRefCheck {
+  path: string;
+  ref: string;
+  resolved: boolean;
+  backend?: SecretBackend;
+}
+
+/**
+ * Checks every secret reference of a manifest without reading values into the result. Invalid ids
+ * throw `secret_ref_invalid` (with the field path); a malformed store throws `store_io`.
+ */
+export function checkSecretRefs(manifest: unknown, options: ResolveOptions): SecretRefCheck[] {
+  const refs = collectSecretRefs(manifest);
+  for (const { path, ref } of refs) validateSecretRefId(ref, path);
+  let stored: Set<string> | undefined;
+  return refs.map(({ path, ref }) => {
+    if (envValue(options.env, envVarForRef(ref)) !== undefined) {
+      return { path, ref, resolved: true, backend: "env" };
+    }
+    stored ??= new Set(listSecretIds(options));
+    return stored.has(ref)
+      ? { path, ref, resolved: true, backend: "file" }
+      : { path, ref, resolved: false };
+  });
+}
+
+/**
+ * Fails with `secret_unresolved` naming every reference (and its field path) that neither backend
+ * provides. Returns the checks when all resolve.
+ */
+export function assertSecretRefsResolve(
+  manifest: unknown,
+  options: ResolveOptions,
+): SecretRefCheck[] {
+  const checks = checkSecretRefs(manifest, options);
+  const missing = checks.filter((c) => !c.resolved);
+  if (missing.length === 0) return checks;
+  const list = missing.map((c) =>
+    `${c.path || "the value"} → "${c.ref}" (${unresolvedHint(c.ref)})`
+  );
+  const head = missing.length === 1
+    ? "a secret reference does not resolve"
+    : `${missing.length} secret references do not resolve`;
+  throw new InsomniaError("secret_unresolved", `${head}: ${list.join("; ")}.`, {
+    field: missing[0].path,
+    ref: missing[0].ref,
+    unresolved: missing.map((c) => ({ field: c.path, ref: c.ref, env_var: envVarForRef(c.ref) })),
+  });
+}
