@@ -198,3 +198,20 @@ Deno.test("diff: renderChanges shows JSON for structured values", () => {
     '  compaction:\n    + compaction: {"threshold":5}\n  web:\n    ~ web.enabled: false → true',
   );
 });
+
+Deno.test("diff: reordering permission rules is reported (the first matching rule wins)", () => {
+  const before = base();
+  before.permissions.rule = [
+    { tool: "bash", action: "ask" } as typeof before.permissions.rule[0],
+    { tool: "bash", pattern: "git *", action: "allow" } as typeof before.permissions.rule[0],
+  ];
+  const after = base();
+  after.permissions.rule = [before.permissions.rule[1], before.permissions.rule[0]];
+  const changes = diffManifests(before, after);
+  assert.equal(changes.length, 1);
+  assert.equal(changes[0].kind, "changed");
+  assert.match(
+    renderChanges(changes),
+    /~ permissions\.rule: \[ask bash, allow bash git \*\] → \[allow bash git \*, ask bash\]/,
+  );
+});

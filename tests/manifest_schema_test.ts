@@ -296,11 +296,11 @@ Deno.test("schema: worker.reasoning is an effort label or an integer budget (-1 
   expectInvalid(`[worker]\nreasoning = ""`, { field: "worker.reasoning" });
 });
 
-// SRC BUG (src/manifest/validate.ts, describeIssues): a failing non-object value in ANY plain
+// Regression (src/manifest/validate.ts, describeIssues): a failing non-object value in ANY plain
 // union falls through to the path-union message, so `worker.reasoning = 1.5` is reported as
 // "expected a path string or { kind = "workspace_path", … }". The message must describe the
 // reasoning union (an effort string or an integer budget), not a path.
-Deno.test("schema: worker.reasoning = 1.5 is reported as a reasoning value, not a path (SRC BUG)", () => {
+Deno.test("schema: worker.reasoning = 1.5 is reported as a reasoning value, not a path", () => {
   const error = expectInvalid(`[worker]\nreasoning = 1.5`, { field: "worker.reasoning" });
   assert.doesNotMatch(error.message, /workspace_path|path string/, error.message);
 });
@@ -423,13 +423,13 @@ for (const [toml, field, suggestion, first] of UNKNOWN_KEY_CASES) {
   });
 }
 
-// SRC BUG (src/manifest/validate.ts, suggestKey): the edit-distance limit is
+// Regression (src/manifest/validate.ts, suggestKey): the edit-distance limit is
 // max(2, floor(len/3)), so a truncated key such as `web.fetch.timeout` (distance 5 from
 // `timeout_secs`) gets no suggestion, only the list of known fields. Fix: also suggest a known key
 // that starts with (or is a prefix of) the unknown key, e.g. before the distance check:
 //   const prefix = known.find((k) => k.startsWith(key) || key.startsWith(k));
 //   if (key.length >= 3 && prefix) return prefix;
-Deno.test("schema: unknown key web.fetch.timeout suggests web.fetch.timeout_secs (SRC BUG)", () => {
+Deno.test("schema: unknown key web.fetch.timeout suggests web.fetch.timeout_secs", () => {
   expectInvalid(`[web.fetch]\ntimeout = 3`, {
     field: "web.fetch.timeout",
     includes: ["web.fetch.timeout: unknown field (did you mean `web.fetch.timeout_secs`?)"],

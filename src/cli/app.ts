@@ -201,6 +201,10 @@ export function buildProgram(
     .action((id, _o, cmd) => run("secrets rm", cmd.optsWithGlobals(), [id]));
 
   common(program.command("new")).description("interactive New Pod dialog (needs a terminal)")
+    .option(
+      "--profile <selector>",
+      "preselect this profile (name, source:name, path, flake:ref#name, default)",
+    )
     .action((_o, cmd) => run("new", cmd.optsWithGlobals(), []));
   common(program.command("doctor")).description(
     "check Nix, registries, the default profile and the store",

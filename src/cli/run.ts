@@ -4,7 +4,8 @@
  * @module
  */
 import process from "node:process";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
+import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram } from "./app.ts";
 import type { CliContext, CommandOutput } from "./context.ts";
@@ -49,9 +50,15 @@ function readStdin(): Promise<string> {
   });
 }
 
-function usageMessage(error: CommanderError): string {
-  const text = error.message.replace(/^error: /, "").trim();
-  return `${text}. Run \`insomnia-pod --help\` for usage.`.replace(/\.\./g, ".");
+function usageMessage(error: CommanderError, program: Command, argv: string[]): string {
+  let text = error.message.replace(/^error: /, "").replace(/\s+/g, " ").trim();
+  const first = argv.find((a) => !a.startsWith("-"));
+  const commands = program.commands.map((c) => c.name());
+  if (error.code === "commander.excessArguments" && first && !commands.includes(first)) {
+    const hint = commands.find((c) => distance(c, first) <= 2);
+    text = `unknown command '${first}'${hint ? ` (did you mean '${hint}'?)` : ""}`;
+  }
+  return `${text.replace(/\.$/, "")}. Run \`insomnia-pod --help\` for usage.`;
 }
 
 /** Runs insomnia-pod with `argv` (without the executable) and returns the exit status. */
@@ -85,11 +92,16 @@ export async function main(argv: string[]): Promise<number> {
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
   });
-  program.configureOutput({
-    writeOut: (text) => process.stdout.write(text),
-    writeErr: () => {},
-    outputError: () => {},
-  });
+  // commander copies output settings only into commands created afterwards: set them everywhere.
+  const configure = (cmd: Command) => {
+    cmd.configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: () => {},
+      outputError: () => {},
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
@@ -99,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === "commander.help") {
         return 0;
       }
-      printError(new InsomniaError("usage", usageMessage(error)), json);
+      printError(new InsomniaError("usage", usageMessage(error, program, argv)), json);
       return 2;
     }
     let failure = toInsomniaError(error);

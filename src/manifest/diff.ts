@@ -51,6 +51,12 @@ function walk(before: unknown, after: unknown, field: string, out: ManifestChang
   if (Array.isArray(before) && Array.isArray(after)) {
     const b = before.map((x) => JSON.stringify(x));
     const a = after.map((x) => JSON.stringify(x));
+    // Permission rules are checked in order (first match wins): a pure reordering is a change.
+    const sameSet = a.length === b.length && a.every((x) => b.includes(x));
+    if (field === "permissions.rule" && sameSet && a.join() !== b.join()) {
+      out.push({ area: areaOf(field), field, kind: "changed", before, after });
+      return;
+    }
     after.forEach((item, i) => {
       if (!b.includes(a[i])) out.push({ area: areaOf(field), field, kind: "added", after: item });
     });
@@ -81,6 +87,7 @@ export function diffManifests(before: unknown, after: unknown): ManifestChange[]
 }
 
 function show(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   if (isTable(value) && "target" in value && "permission" in value) {
     return `${value.permission} ${value.target}${
       value.recursive === false ? " (non-recursive)" : ""

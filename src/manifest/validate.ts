@@ -64,6 +64,10 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): st
 /** The closest key to `key` among `known`, if it is close enough to be a plausible typo. */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
+  if (key.length >= 3) {
+    const prefixed = known.filter((k) => k.startsWith(key) || key.startsWith(k));
+    if (prefixed.length === 1) return prefixed[0];
+  }
   const best = closest(key, known as string[]);
   const limit = Math.max(2, Math.floor(key.length / 3));
   return distance(key, best) <= limit ? best : undefined;
@@ -130,12 +134,7 @@ export function describeIssues(
         out.push(...describeIssues(schema, nested as z.core.$ZodIssue[], input));
         continue;
       }
-      out.push({
-        field: formatPath(path),
-        message: `expected a path string or { kind = "workspace_path", path = "…" }, got ${
-          describeValue(value)
-        }`,
-      });
+      out.push({ field: formatPath(path), message: unionMismatch(issue.errors, value) });
       continue;
     }
     const field = formatPath(path);
@@ -158,6 +157,32 @@ export function describeIssues(
     }
   }
   return out;
+}
+
+/** Describes a value that matched no branch of a plain union, from what each branch expected. */
+function unionMismatch(branches: readonly (readonly z.core.$ZodIssue[])[], value: unknown): string {
+  const pathUnion = branches.some((errs) =>
+    errs.some((e) =>
+      (e.code === "invalid_value" && e.values.includes("workspace_path")) ||
+      (e.code === "invalid_type" && e.expected === "object")
+    )
+  );
+  if (pathUnion) {
+    return `expected a path string or { kind = "workspace_path", path = "…" }, got ${
+      describeValue(value)
+    }`;
+  }
+  const expected = new Set<string>();
+  for (const errs of branches) {
+    for (const e of errs) {
+      if (e.code === "invalid_type") {
+        expected.add(e.expected === "int" ? "an integer" : `a ${e.expected}`);
+      } else if (e.path.length === 0) expected.add(e.message.replace(/^Invalid input: /, ""));
+    }
+  }
+  return `expected ${[...expected].join(" or ")}, got ${
+    typeof value === "number" ? String(value) : describeValue(value)
+  }`;
 }
 
 /** Throws one `manifest_invalid` error listing every issue. */

@@ -3,6 +3,7 @@
  * literal credentials (anchor-facts §3, §10–11).
  * @module
  */
+import { closest, distance } from "fastest-levenshtein";
 import { InsomniaError, isInsomniaError } from "../errors.ts";
 import {
   detectSecretKinds,
@@ -161,7 +162,9 @@ function inspectObject(
         ? "holds a literal value in a credential object without a kind"
         : allowed === undefined
         ? `holds a literal value in a credential object of unknown kind "${kind}"`
-        : `is not a field of a credential of kind "${kind}" and holds a literal value`;
+        : `is not a field of a credential of kind "${kind}" and holds a literal value${
+          suggestField(key, ["kind", ...allowed], position)
+        }`;
       problems.push(...leafLiterals(child, field, why));
     }
   }
@@ -246,4 +249,12 @@ export function checkCredentialPositions(manifest: unknown, origin?: string): vo
     `${origin ? `${origin}: ` : ""}${first.message}${more}`,
     details,
   );
+}
+
+/** " (did you mean `<position>.<key>`?)" for a near-miss field name, else "". */
+function suggestField(key: string, known: string[], position: string): string {
+  const best = closest(key, known);
+  return distance(key, best) <= Math.max(2, Math.floor(key.length / 3))
+    ? ` (did you mean \`${position}.${best}\`?)`
+    : "";
 }

@@ -4,10 +4,9 @@
  * with `secret_plaintext` naming the field (never the value).
  * @module
  */
-import { assertNoPlaintextSecrets, checkCredentialPositions } from "./plaintext.ts";
+import { assertManifestSecretsSafe } from "./plaintext.ts";
 
 /** Throws `secret_plaintext` when `raw` holds a plaintext credential. */
 export function guardPlaintext(raw: unknown, origin: string): void {
-  checkCredentialPositions(raw);
-  assertNoPlaintextSecrets(raw, origin);
+  assertManifestSecretsSafe(raw, origin);
 }

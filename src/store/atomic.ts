@@ -1,9 +1,9 @@
 /**
-import process from "node:process";
  * Crash-safe file writes: write a temp file beside the target, fsync it, rename it over the target,
  * then fsync the directory. A reader sees the old content or the new, never a half-written file.
  * @module
  */
+import process from "node:process";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";

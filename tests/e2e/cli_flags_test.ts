@@ -180,14 +180,14 @@ for (const [name, args, fragment] of RELATIONS) {
   });
 }
 
-// SRC BUG (src/cli/run.ts, main): `program.configureOutput({ outputError: () => {} })` is called
+// Regression (src/cli/run.ts, main): `program.configureOutput({ outputError: () => {} })` is called
 // after buildProgram() created the subcommands, and commander copies output settings to a
 // subcommand only when it is created. Subcommand parse errors (`profiles bogus`, `pods show`
 // without a name, …) are therefore printed twice on stderr — commander's raw "error: …" line and
 // then our `error[usage]: …` — and with --json the raw line still goes to stderr. Fix: call
 // configureOutput on every command (e.g. walk `program.commands` recursively), or pass the output
 // configuration into buildProgram before the subcommands are created.
-Deno.test("cli flags: a subcommand usage error prints one error[usage] line (SRC BUG)", async () => {
+Deno.test("cli flags: a subcommand usage error prints one error[usage] line", async () => {
   await withSandbox(async (sb) => {
     await expectUsage(sb, ["profiles", "bogus"], "unknown command 'bogus'");
     await expectUsage(sb, ["pods", "show"], "missing required argument 'name'");

@@ -562,14 +562,14 @@ for (const [name, toml, field, fragment] of LAYER_ERRORS) {
   });
 }
 
-// SRC BUG (src/secrets/credentials.ts, the `else` branch that builds "is not a field of a
+// Regression (src/secrets/credentials.ts, the `else` branch that builds "is not a field of a
 // credential of kind …"): loadLayer runs the plaintext guard before schema validation, so a typo
 // inside an auth table (`compaction.model.auth.enf = "K"`) is reported as `secret_plaintext`
 // without the did-you-mean that the schema gives (`compaction.model.auth.env`). Failing closed is
 // right, but the message must still name the intended field. Fix: in that branch, when `allowed`
 // is known, add a suggestion (e.g. via suggestKey(key, ["kind", ...allowed]) from
 // src/manifest/validate.ts): "… holds a literal value (did you mean `compaction.model.auth.env`?)".
-Deno.test("manifest cli: a typo inside an auth table keeps its did-you-mean (SRC BUG)", async () => {
+Deno.test("manifest cli: a typo inside an auth table keeps its did-you-mean", async () => {
   await withSandbox(async (sb) => {
     writeFile(
       join(sb.workspace, "typo.toml"),
