@@ -67,10 +67,10 @@ export class InsomniaError extends Error {
     this.details = details;
   }
 
-  /** Process exit status for this error: 2 for usage errors, 130 for cancellation, else 1. */
+  /** Process exit status: 2 for usage errors, 130 for cancellation (Esc, Ctrl-C), else 1. */
   get exitCode(): number {
     if (this.code === "usage") return 2;
-    if (this.code === "cancelled") return 130;
+    if (this.code === "cancelled" || this.code === "nix_eval_cancelled") return 130;
     return 1;
   }
 }

@@ -8,6 +8,7 @@ import {
   FIXTURES,
   makeSandbox,
   parseJson,
+  podCommand,
   REPO_ROOT,
   runCli,
   type Sandbox,
@@ -387,3 +388,44 @@ Deno.test("profiles check --all exits 1 and names only the broken profile", asyn
     assert.ok(out.results.length >= 3, "builtins are checked too");
   });
 });
+
+Deno.test("Ctrl-C during an evaluation stops nix and exits 130 with nothing written", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.workspace, "slow.nix"),
+      "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40",
+    );
+    const before = treeSnapshot(sb.data);
+    const [cmd, ...prefix] = podCommand();
+    const child = new Deno.Command(cmd, {
+      args: [...prefix, "--profile", file, "--json", "-s", sb.store],
+      cwd: sb.workspace,
+      env: {
+        ...sb.env,
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // wait until nix runs, then interrupt as a terminal would
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !nixRunning(file)) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(nixRunning(file), "nix never started");
+    child.kill("SIGINT");
+    const out = await child.output();
+    assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));
+    assert.equal(JSON.parse(new TextDecoder().decode(out.stdout)).error.code, "nix_eval_cancelled");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!nixRunning(file), "nix was left running");
+    assert.deepEqual(treeSnapshot(sb.data), before);
+  });
+});
+
+function nixRunning(file: string): boolean {
+  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
+  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
+    const [stat, comm, ...args] = line.trim().split(/\s+/);
+    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
+      args.join(" ").includes(file);
+  });
+}
