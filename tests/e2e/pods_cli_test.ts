@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- these tests read the CLI's JSON output untyped
 /**
  * End-to-end: the Pod lifecycle through the real CLI — create, resume from the snapshot without
  * Nix, resume by session, explicit re-resolve with a diff, collisions, corruption, export, and

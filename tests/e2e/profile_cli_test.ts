@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- these tests read the CLI's JSON output untyped
 /**
  * End-to-end: Nix profiles through the real CLI (real nix, real files, a subprocess per run).
  * Every failure is checked for its code, its exit status and that nothing was written.

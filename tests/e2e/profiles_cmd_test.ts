@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- these tests read the CLI's JSON output untyped
 /**
  * End-to-end: `profiles list|show|init` and registry behaviour through the real CLI.
  */
