@@ -1,0 +1,243 @@
+/**
+ * `deno task binary`: builds the single executable `dist/insomnia-pod` from the same source as
+ * `deno run src/main.ts`, with Bun from npm (tools/: `cd tools && npm ci`).
+ *
+ * 1. `deno bundle` src/main.ts into one ESM file (npm packages come from the Deno cache; the
+ *    lazily imported command modules are inlined; the resources are embedded through
+ *    src/generated/resources.ts).
+ * 2. `bun build --compile --minify --bytecode --format=esm` that file (without `--bytecode` when
+ *    this Bun cannot produce it), written next to the target and renamed into place.
+ * 3. Smoke test: the binary prints its version, and resolves `builtin:default` from a scratch
+ *    directory with a scratch HOME, i.e. from the resources it unpacks into its own cache.
+ *
+ * Flags: `--out FILE` (default dist/insomnia-pod), `--no-bytecode`, `--skip-smoke`.
+ * Environment: `BUN_BIN` (a Bun binary to use instead of tools/node_modules or PATH).
+ * See docs/binary.md.
+ * @module
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { VERSION } from "../src/version.ts";
+import { renderResourcesModule } from "./gen_resources.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Thrown for a build failure; the message is printed as is. */
+class BuildError extends Error {}
+
+interface Options {
+  out: string;
+  bytecode: boolean;
+  smoke: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { out: join(ROOT, "dist", "insomnia-pod"), bytecode: true, smoke: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--no-bytecode") opts.bytecode = false;
+    else if (arg === "--skip-smoke") opts.smoke = false;
+    else if (arg === "--out" && argv[i + 1]) opts.out = resolve(argv[++i]);
+    else if (arg.startsWith("--out=")) opts.out = resolve(arg.slice(6));
+    else {
+      throw new BuildError(
+        `unknown argument ${JSON.stringify(arg)}; usage: deno task binary [--out FILE] ` +
+          "[--no-bytecode] [--skip-smoke]",
+      );
+    }
+  }
+  return opts;
+}
+
+/** The Bun executable: `BUN_BIN`, tools/node_modules/@oven/bun-<os>-<arch>, or `bun` on PATH. */
+export function findBun(env: Record<string, string | undefined> = Deno.env.toObject()): string {
+  if (env.BUN_BIN) {
+    if (!existsSync(env.BUN_BIN)) throw new BuildError(`BUN_BIN=${env.BUN_BIN} does not exist`);
+    return env.BUN_BIN;
+  }
+  const os = Deno.build.os === "darwin" ? "darwin" : "linux";
+  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x64";
+  const pkg = join(ROOT, "tools", "node_modules", "@oven", `bun-${os}-${arch}`, "bin", "bun");
+  if (existsSync(pkg)) return pkg;
+  for (const dir of (env.PATH ?? "").split(":").filter(Boolean)) {
+    const candidate = join(dir, "bun");
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new BuildError(
+    `Bun not found (looked for ${relative(ROOT, pkg)}, BUN_BIN and bun on PATH). ` +
+      "Install the pinned toolchain with `cd tools && npm ci`, or set BUN_BIN.",
+  );
+}
+
+async function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; clearEnv?: boolean; quiet?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd ?? ROOT,
+    env: options.env,
+    clearEnv: options.clearEnv,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const result = {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+  if (!options.quiet && result.code !== 0) {
+    console.error(result.stdout + result.stderr);
+  }
+  return result;
+}
+
+function step(text: string): void {
+  console.error(`binary: ${text}`);
+}
+
+function warnIfResourcesStale(): void {
+  const generated = join(ROOT, "src", "generated", "resources.ts");
+  try {
+    const fresh = renderResourcesModule(join(ROOT, "resources"));
+    if (readFileSync(generated, "utf8") !== fresh) {
+      step(
+        "WARNING: src/generated/resources.ts is older than resources/; the binary embeds the " +
+          "generated module. Run `deno task gen` first to ship the current resources.",
+      );
+    }
+  } catch (error) {
+    step(`WARNING: could not compare resources with the generated module: ${error}`);
+  }
+}
+
+async function bundle(work: string): Promise<string> {
+  const file = join(work, "insomnia-pod.mjs");
+  step(`deno bundle src/main.ts → ${file}`);
+  const result = await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--format",
+    "esm",
+    "--output",
+    file,
+    join(ROOT, "src", "main.ts"),
+  ], { env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  if (result.code !== 0 || !existsSync(file)) {
+    throw new BuildError(`deno bundle failed (exit ${result.code})`);
+  }
+  return file;
+}
+
+async function compile(
+  bun: string,
+  entry: string,
+  out: string,
+  bytecode: boolean,
+): Promise<boolean> {
+  const temp = `${out}.tmp-${Deno.pid}`;
+  const args = ["build", "--compile", "--minify", "--format=esm", entry, "--outfile", temp];
+  if (bytecode) args.splice(3, 0, "--bytecode");
+  step(`${relative(ROOT, bun) || bun} ${args.join(" ")}`);
+  const result = await run(bun, args, { cwd: dirname(entry), quiet: bytecode });
+  if (result.code !== 0 || !existsSync(temp)) {
+    rmSync(temp, { force: true });
+    if (bytecode) {
+      step("bun build --bytecode failed; building without bytecode");
+      if (result.stderr.trim()) console.error(result.stderr.trim());
+      return false;
+    }
+    throw new BuildError(`bun build --compile failed (exit ${result.code})`);
+  }
+  renameSync(temp, out);
+  return true;
+}
+
+/** Runs the fresh binary from an empty directory with a scratch HOME and no repository in sight. */
+async function smoke(bin: string): Promise<void> {
+  const version = await run(bin, ["--version"], { cwd: tmpdir(), quiet: true });
+  if (version.code !== 0 || version.stdout.trim() !== VERSION) {
+    throw new BuildError(
+      `smoke test: \`${bin} --version\` printed ${JSON.stringify(version.stdout.trim())} ` +
+        `(exit ${version.code}), expected ${VERSION}\n${version.stderr}`,
+    );
+  }
+  const scratch = mkdtempSync(join(tmpdir(), "insomnia-binary-smoke-"));
+  try {
+    mkdirSync(join(scratch, "home"));
+    const result = await run(bin, ["--profile", "builtin:default", "--dry-run", "--json"], {
+      cwd: scratch,
+      clearEnv: true,
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: join(scratch, "home") },
+      quiet: true,
+    });
+    let path = "";
+    try {
+      path = JSON.parse(result.stdout).profile.source.path;
+    } catch {
+      // reported below
+    }
+    if (result.code !== 0 || !path.startsWith(join(scratch, "home"))) {
+      throw new BuildError(
+        `smoke test: \`insomnia-pod --profile builtin:default --dry-run --json\` from an empty ` +
+          `directory failed or did not use the unpacked resources (exit ${result.code}, profile ` +
+          `path ${JSON.stringify(path)})\n${result.stdout.slice(0, 2000)}${result.stderr}`,
+      );
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const started = performance.now();
+  const opts = parseArgs(argv);
+  const bun = findBun();
+  warnIfResourcesStale();
+  mkdirSync(dirname(opts.out), { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), "insomnia-binary-build-"));
+  try {
+    const entry = await bundle(work);
+    let bytecode = opts.bytecode;
+    if (!(await compile(bun, entry, opts.out, bytecode))) {
+      bytecode = false;
+      await compile(bun, entry, opts.out, false);
+    }
+    if (opts.smoke) {
+      step("smoke test (version; builtin:default from an empty directory)");
+      await smoke(opts.out);
+    }
+    const mib = (statSync(opts.out).size / (1024 * 1024)).toFixed(1);
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    step(
+      `wrote ${relative(Deno.cwd(), opts.out) || opts.out} (${mib} MiB, ` +
+        `${bytecode ? "with" : "without"} bytecode) in ${secs}s`,
+    );
+    return 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (error) {
+    console.error(`binary: ${error instanceof BuildError ? error.message : error}`);
+    Deno.exitCode = 1;
+  }
+}
