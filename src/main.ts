@@ -3,9 +3,10 @@
  * @module
  */
 import process from "node:process";
+import { flushOutput } from "./cli/output.ts";
 import { main } from "./cli/run.ts";
 
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// Flush and leave even if a handle (stdin, a timer) is still open.
-process.stdout.write("", () => process.exit(code));
+// Flush, then leave even if a handle (stdin, a timer) is still open.
+await flushOutput();
+process.exit(code);

@@ -25,6 +25,10 @@ export function listResources(prefix: string): string[] {
 }
 
 function sourceTreeResources(): string | undefined {
+  // A `deno compile` binary sees resources/ in its virtual file system, which Nix cannot read.
+  if ((globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno?.build?.standalone) {
+    return undefined;
+  }
   try {
     const url = new URL("../resources", import.meta.url);
     if (url.protocol !== "file:") return undefined;

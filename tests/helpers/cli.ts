@@ -132,8 +132,11 @@ export function makeSandbox(prefix = "insomnia-test-"): Sandbox {
   };
 }
 
-/** Every file under `dir` (recursive) mapped to its size and content hash-ish fingerprint. */
-export function treeSnapshot(dir: string): Record<string, string> {
+/**
+ * Every file under `dir` (recursive) mapped to its size and a content prefix. Paths in `exclude`
+ * (e.g. the resource cache a compiled binary fills on first run) are skipped.
+ */
+export function treeSnapshot(dir: string, exclude: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     let entries: string[];
@@ -144,6 +147,7 @@ export function treeSnapshot(dir: string): Record<string, string> {
     }
     for (const name of entries.sort()) {
       const p = join(d, name);
+      if (exclude.includes(p)) continue;
       const st = statSync(p);
       if (st.isDirectory()) {
         out[p + "/"] = "dir";

@@ -30,6 +30,7 @@ import {
 import { validatePodName } from "../../store/pod_name.ts";
 import type { RootOptions } from "../app.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
+import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
 
 /** The Nix evaluation limit from `--eval-timeout` or `INSOMNIA_EVAL_TIMEOUT`. */
@@ -187,20 +188,19 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
     if (opts.profilePodName !== undefined) validatePodName(opts.profilePodName);
     const selector = opts.profile ?? "default";
     const timeoutMs = evalTimeout(opts, ctx.env);
-    const slow = setTimeout(() => ctx.note(`evaluating profile ${selector}…`), 300);
-    try {
-      const resolved = await resolveProfile(selector, {
+    const resolved = await withProgress(
+      `evaluating profile ${selector}`,
+      ctx,
+      resolveProfile(selector, {
         env: ctx.env,
         cwd: ctx.cwd,
         workspace,
         podName: opts.profilePodName,
         timeoutMs,
         signal: ctx.signal,
-      });
-      ({ manifest, warnings, provenance } = resolved);
-    } finally {
-      clearTimeout(slow);
-    }
+      }),
+    );
+    ({ manifest, warnings, provenance } = resolved);
     explicitName = opts.profilePodName !== undefined;
   }
   validatePodName(manifest.pod.name);
@@ -294,14 +294,18 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
     );
   }
   const workspace = opts.workspace ? resolve(ctx.cwd, opts.workspace) : before.workspace ?? ctx.cwd;
-  const fresh = await resolveProfile(reselectorOf(before), {
-    env: ctx.env,
-    cwd: ctx.cwd,
-    workspace,
-    podName: record.pod.name,
-    timeoutMs: evalTimeout(opts, ctx.env),
-    signal: ctx.signal,
-  });
+  const fresh = await withProgress(
+    `re-evaluating profile ${before.selector}`,
+    ctx,
+    resolveProfile(reselectorOf(before), {
+      env: ctx.env,
+      cwd: ctx.cwd,
+      workspace,
+      podName: record.pod.name,
+      timeoutMs: evalTimeout(opts, ctx.env),
+      signal: ctx.signal,
+    }),
+  );
   const provenance: ProfileProvenance = {
     ...fresh.provenance,
     selector: before.selector,

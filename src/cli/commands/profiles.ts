@@ -12,6 +12,7 @@ import {
 } from "../../profile/resolve.ts";
 import { checkSecretRefs } from "../../secrets/resolve.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
+import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
 import { evalTimeout } from "./launch.ts";
 import { initProfile } from "./profiles_init.ts";
@@ -71,7 +72,11 @@ async function show(
   args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const resolved = await resolveFor(args[0], opts, ctx);
+  const resolved = await withProgress(
+    `evaluating profile ${args[0]}`,
+    ctx,
+    resolveFor(args[0], opts, ctx),
+  );
   for (const warning of resolved.warnings) ctx.note(`warning: ${warning}`);
   const p = resolved.provenance;
   const head = [
