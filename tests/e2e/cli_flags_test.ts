@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type CliResult,
-  makeSandbox,
   parseJson,
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox as withSandboxIn,
   writeFile,
 } from "../helpers/cli.ts";
 import { VERSION } from "../../src/version.ts";
@@ -27,13 +27,8 @@ target = { kind = "workspace_path", path = "." }
 permission = "read"
 `;
 
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox("insomnia-flags-");
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
+function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  return withSandboxIn(fn, "insomnia-flags-");
 }
 
 function run(sb: Sandbox, args: string[]): Promise<CliResult> {

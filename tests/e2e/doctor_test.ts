@@ -8,12 +8,12 @@ import { chmodSync, chownSync, existsSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
 import {
-  makeSandbox,
   parseJson,
   podCommand,
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox as withSandboxIn,
   writeFile,
 } from "../helpers/cli.ts";
 
@@ -45,13 +45,8 @@ const HAS_NIX = (Deno.env.get("PATH") ?? "").split(delimiter).some((dir) =>
 );
 const IS_ROOT = process.getuid?.() === 0;
 
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox("insomnia-doctor-");
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
+function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  return withSandboxIn(fn, "insomnia-doctor-");
 }
 
 async function doctor(

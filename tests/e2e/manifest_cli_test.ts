@@ -10,24 +10,19 @@ import { join } from "node:path";
 import {
   type CliResult,
   FIXTURES,
-  makeSandbox,
   parseJson,
   REPO_ROOT,
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox as withSandboxIn,
   writeFile,
 } from "../helpers/cli.ts";
 
 const MANIFESTS = join(FIXTURES, "manifests");
 
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox("insomnia-manifest-");
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
+function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  return withSandboxIn(fn, "insomnia-manifest-");
 }
 
 /** Copies a fixture into the sandbox (so relative paths resolve inside it). */

@@ -15,17 +15,9 @@ import {
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
-
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox();
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
-}
 
 const profileNix = (model: string, extra = "") =>
   `let insomnia = import <insomnia> { }; in

@@ -7,26 +7,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   FIXTURES,
-  makeSandbox,
   parseJson,
   podCommand,
   REPO_ROOT,
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
 
 const LIB = join(REPO_ROOT, "resources", "nix", "profile-lib.nix");
-
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox();
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
-}
 
 /** Runs the CLI expecting failure with `code`; asserts exit status and that nothing was written. */
 async function expectFailure(

@@ -6,22 +6,13 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  makeSandbox,
   parseJson,
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
-
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox();
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
-}
 
 const profile = (name: string, description: string) =>
   `let insomnia = import <insomnia> { }; in

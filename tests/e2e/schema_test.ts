@@ -3,7 +3,13 @@
  * describe what the CLI really reads and writes.
  */
 import assert from "node:assert/strict";
-import { makeSandbox, parseJson, podCommand, runCli, type Sandbox } from "../helpers/cli.ts";
+import {
+  parseJson,
+  podCommand,
+  runCli,
+  type Sandbox,
+  withSandbox as withSandboxIn,
+} from "../helpers/cli.ts";
 import { PROFILE_FORMAT, VERSION } from "../../src/version.ts";
 
 type Schema = {
@@ -18,13 +24,8 @@ type Schema = {
   enum?: unknown[];
 };
 
-async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const sb = makeSandbox("insomnia-schema-");
-  try {
-    await fn(sb);
-  } finally {
-    sb.cleanup();
-  }
+function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  return withSandboxIn(fn, "insomnia-schema-");
 }
 
 async function schemaOf(sb: Sandbox, ...flags: string[]): Promise<Schema> {

@@ -167,3 +167,16 @@ export function writeFile(path: string, content: string): string {
   Deno.writeTextFileSync(path, content);
   return path;
 }
+
+/** Runs `fn` in a fresh sandbox and always removes it afterwards. */
+export async function withSandbox<T>(
+  fn: (sb: Sandbox) => Promise<T>,
+  prefix?: string,
+): Promise<T> {
+  const sb = makeSandbox(prefix);
+  try {
+    return await fn(sb);
+  } finally {
+    sb.cleanup();
+  }
+}
