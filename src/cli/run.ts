@@ -10,6 +10,7 @@ import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram } from "./app.ts";
 import type { CliContext, CommandOutput } from "./context.ts";
 import { printError, writeErr, writeJson, writeOut } from "./output.ts";
+import { registerEnvSecrets } from "../secrets/resolve.ts";
 
 type Handler = (
   opts: Record<string, unknown>,
@@ -64,6 +65,7 @@ function usageMessage(error: CommanderError, program: Command, argv: string[]): 
 /** Runs insomnia-pod with `argv` (without the executable) and returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
+  registerEnvSecrets(process.env);
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => {

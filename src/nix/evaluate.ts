@@ -12,6 +12,7 @@ import { InsomniaError } from "../errors.ts";
 import { formatDuration } from "./duration.ts";
 import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
+import { withoutSecretEnv } from "../secrets/resolve.ts";
 
 /** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
 export type NixTarget =
@@ -164,7 +165,8 @@ async function runNix(
   let run: RunResult;
   try {
     run = await runProcessGroup(bin, args, {
-      env: req.env ?? processEnv(),
+      // Nix must never see secret values: a profile could read them with builtins.getEnv.
+      env: withoutSecretEnv(req.env ?? processEnv()),
       cwd: req.cwd,
       timeoutMs: req.timeoutMs,
       signal: req.signal,

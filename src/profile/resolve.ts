@@ -19,6 +19,8 @@ import { DEFAULT_EVAL_TIMEOUT_MS } from "../nix/duration.ts";
 import { evaluateNix } from "../nix/evaluate.ts";
 import { resourceDir } from "../resources.ts";
 import { redactText } from "../secrets/redact.ts";
+import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
+import { registerEnvSecrets } from "../secrets/resolve.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
 import { builtinArtifact, builtinProfiles, builtinSourceSha256 } from "./builtin.ts";
@@ -188,6 +190,7 @@ export function resolveArtifact(
   options: { origin: string; base: string; workspace: string; env: Env; podName?: string },
 ): ResolvedManifest & { metadata: ProfileMetadata | null } {
   const { metadata, body } = extractArtifact(raw, options.origin);
+  if (metadata) assertNoPlaintextSecrets({ profile: metadata }, options.origin);
   const layer = loadLayer(body, options.origin, {
     base: options.base,
     workspace: options.workspace,
@@ -207,6 +210,7 @@ export async function resolveProfile(
   options: ResolveProfileOptions = {},
 ): Promise<ProfileResolution> {
   const env = options.env ?? processEnv();
+  registerEnvSecrets(env);
   const cwd = options.cwd ?? process.cwd();
   const workspace = resolve(cwd, options.workspace ?? ".");
   const sel = typeof selector === "string" ? parseSelector(selector) : selector;

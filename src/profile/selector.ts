@@ -14,6 +14,7 @@
  */
 import { InsomniaError } from "../errors.ts";
 import { closestMatches } from "./registry_suggest.ts";
+import { detectSecretKinds } from "../secrets/patterns.ts";
 
 /** The registries a named profile can come from, in listing order. */
 export type RegistrySource = "builtin" | "user" | "project";
@@ -60,6 +61,7 @@ export function isRegistrySource(value: string): value is RegistrySource {
  * Valid names are 1–128 characters of `[A-Za-z0-9._-]` and do not start with `.`.
  */
 export function profileNameProblem(name: string): string | undefined {
+  if (detectSecretKinds(name).length > 0) return "looks like a credential";
   if (name.length === 0) return "is empty";
   if (name.length > MAX_PROFILE_NAME_LENGTH) {
     return `is ${name.length} characters long (at most ${MAX_PROFILE_NAME_LENGTH} are allowed)`;

@@ -19,8 +19,8 @@ export interface SecretDetector {
   readonly accept?: (match: string) => boolean;
 }
 
-// Characters that may continue a token; a key must not start in the middle of one.
-const B = "(?<![A-Za-z0-9_-])";
+// A key must not start in the middle of a token; a leading "-" or "--" (a pasted flag) is fine.
+const B = "(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)";
 
 const hasDigitAndLetter = (s: string): boolean => /[0-9]/.test(s) && /[A-Za-z]/.test(s);
 
@@ -118,6 +118,7 @@ const LABELS: ReadonlyMap<string, string> = new Map(
 
 /** Human label for a detector kind ("an Anthropic API key"); unknown kinds get "a credential". */
 export function secretKindLabel(kind: string): string {
+  if (kind === "known_secret_value") return "the value of a stored or environment secret";
   return LABELS.get(kind) ?? "a credential";
 }
 

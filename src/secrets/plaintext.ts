@@ -4,6 +4,7 @@
  * @module
  */
 import { InsomniaError } from "../errors.ts";
+import { registeredSecretValues } from "./registry.ts";
 import { checkCredentialPositions, REFERENCE_HINT } from "./credentials.ts";
 import { detectSecretKinds, secretKindLabel } from "./patterns.ts";
 import { childPath, walkJson } from "./walk.ts";
@@ -43,13 +44,21 @@ export function findPlaintextSecrets(value: unknown): PlaintextFinding[] {
   };
   walkJson(value, {
     value(node, path) {
-      if (typeof node === "string") add(path, detectSecretKinds(node));
+      if (typeof node === "string") {
+        add(path, detectSecretKinds(node));
+        if (containsRegisteredSecret(node)) add(path, ["known_secret_value"]);
+      }
     },
     key(key, path) {
       add(childPath(path, key), detectSecretKinds(key));
+      if (containsRegisteredSecret(key)) add(childPath(path, key), ["known_secret_value"]);
     },
   });
   return found;
+}
+
+function containsRegisteredSecret(text: string): boolean {
+  return registeredSecretValues().some((value) => text.includes(value));
 }
 
 function describe(f: PlaintextFinding): string {

@@ -113,14 +113,18 @@ export function checkSecretRefs(manifest: unknown, options: ResolveOptions): Sec
   const refs = collectSecretRefs(manifest);
   for (const { path, ref } of refs) validateSecretRefId(ref, path);
   let stored: Set<string> | undefined;
+  // Values found are registered for redaction (never returned), so a checked secret can never be
+  // printed even if it also turned up somewhere else in the output.
   return refs.map(({ path, ref }) => {
-    if (envValue(options.env, envVarForRef(ref)) !== undefined) {
+    const fromEnv = envValue(options.env, envVarForRef(ref));
+    if (fromEnv !== undefined) {
+      registerSecretValue(fromEnv);
       return { path, ref, resolved: true, backend: "env" };
     }
     stored ??= new Set(listSecretIds(options));
-    return stored.has(ref)
-      ? { path, ref, resolved: true, backend: "file" }
-      : { path, ref, resolved: false };
+    if (!stored.has(ref)) return { path, ref, resolved: false };
+    readSecretFromStore(ref, options);
+    return { path, ref, resolved: true, backend: "file" };
   });
 }
 
@@ -146,4 +150,24 @@ export function assertSecretRefsResolve(
     ref: missing[0].ref,
     unresolved: missing.map((c) => ({ field: c.path, ref: c.ref, env_var: envVarForRef(c.ref) })),
   });
+}
+
+/** Prefix of the environment variables that carry secret values. */
+export const SECRET_ENV_PREFIX = "INSOMNIA_SECRET_";
+
+/**
+ * Registers every `INSOMNIA_SECRET_*` value of `env` for redaction, so no output can show one even
+ * where it was not reached through a reference (e.g. a profile reading the environment).
+ */
+export function registerEnvSecrets(env: Env): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(SECRET_ENV_PREFIX) && value) registerSecretValue(value);
+  }
+}
+
+/** `env` without the `INSOMNIA_SECRET_*` variables: what child processes (nix) may see. */
+export function withoutSecretEnv(env: Env): Env {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith(SECRET_ENV_PREFIX)),
+  );
 }

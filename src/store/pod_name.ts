@@ -3,6 +3,7 @@
  * @module
  */
 import { InsomniaError } from "../errors.ts";
+import { detectSecretKinds } from "../secrets/patterns.ts";
 
 /** Longest allowed Pod name. */
 export const POD_NAME_MAX = 128;
@@ -25,6 +26,14 @@ export function isValidPodName(name: string): boolean {
  * with `.` (so `.`, `..`, hidden and temp names, `/` and NUL can never reach the filesystem).
  */
 export function validatePodName(name: string): void {
+  if (typeof name === "string" && detectSecretKinds(name).length > 0) {
+    throw new InsomniaError(
+      "secret_plaintext",
+      "the Pod name looks like a credential; it would be written to the store as a directory name. " +
+        "Choose an ordinary name (the value is not repeated here).",
+      { field: "pod.name" },
+    );
+  }
   if (isValidPodName(name)) return;
   const shown = typeof name === "string" ? JSON.stringify(name.slice(0, POD_NAME_MAX + 12)) : "";
   const why = typeof name !== "string"
