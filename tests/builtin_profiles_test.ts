@@ -48,3 +48,18 @@ Deno.test("src/generated/resources.ts is up to date with resources/", () => {
   const stale = current.replace(/\s+/g, "") !== fresh.replace(/\s+/g, "");
   assert.ok(!stale, "src/generated/resources.ts is stale: run `deno task gen`");
 });
+
+Deno.test("the pre-parsed builtin catalogs equal resources/catalog/*.toml and validate", async () => {
+  const { parse } = await import("smol-toml");
+  const { BUILTIN_CATALOG } = await import("../src/generated/resources.ts");
+  const { validateCatalogRows } = await import("../src/manifest/catalog.ts");
+  for (const [file, key] of [["providers.toml", "provider"], ["models.toml", "model"]] as const) {
+    // smol-toml builds null-prototype objects; compare as plain JSON
+    const doc = JSON.parse(
+      JSON.stringify(parse(readFileSync(join(REPO_ROOT, "resources", "catalog", file), "utf8"))),
+    );
+    const shipped = key === "provider" ? BUILTIN_CATALOG.providers : BUILTIN_CATALOG.models;
+    assert.deepEqual(shipped, doc[key]);
+    assert.deepEqual(validateCatalogRows(doc, key, file), shipped);
+  }
+});

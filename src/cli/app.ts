@@ -58,9 +58,34 @@ function common(cmd: Command): Command {
     .allowExcessArguments(false);
 }
 
-/** Builds the program; `run` receives (command path, options, args) for every command. */
+/** Names of the top-level subcommands. */
+export const COMMAND_NAMES = [
+  "profiles",
+  "pods",
+  "secrets",
+  "new",
+  "doctor",
+  "completions",
+  "schema",
+] as const;
+
+/**
+ * Whether `argv` may address a subcommand (or ask for help). Building every subcommand costs a
+ * few ms, so the common root-only runs (create, resume) skip it.
+ */
+export function needsSubcommands(argv: readonly string[]): boolean {
+  return argv.some((a) =>
+    (COMMAND_NAMES as readonly string[]).includes(a) || a === "-h" || a === "--help" || a === "help"
+  );
+}
+
+/**
+ * Builds the program; `run` receives (command path, options, args) for every command. With
+ * `subcommands` false only the root command is defined (see {@link needsSubcommands}).
+ */
 export function buildProgram(
   run: (command: string, opts: Record<string, unknown>, args: string[]) => Promise<void>,
+  subcommands = true,
 ): Command {
   const program = new Command("insomnia-pod")
     .description(
@@ -141,6 +166,7 @@ export function buildProgram(
       ),
     )
     .action((opts) => run("launch", opts, []));
+  if (!subcommands) return program;
 
   const profiles = program.command("profiles").exitOverride().description(
     "discover, inspect, check and create profiles",

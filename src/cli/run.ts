@@ -7,7 +7,7 @@ import process from "node:process";
 import { type Command, CommanderError } from "commander";
 import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
-import { buildProgram } from "./app.ts";
+import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandOutput } from "./context.ts";
 import { printError, writeErr, writeJson, writeOut } from "./output.ts";
 import { registerEnvSecrets } from "../secrets/resolve.ts";
@@ -24,6 +24,7 @@ async function handlerFor(command: string): Promise<Handler> {
     case "launch":
       return (await import("./commands/launch.ts")).launch;
     case "profiles":
+      if (sub === "list") return (await import("./commands/profiles_list.ts")).listProfiles;
       return (await import("./commands/profiles.ts")).profilesCommand(sub);
     case "pods":
       return (await import("./commands/pods.ts")).podsCommand(sub);
@@ -51,10 +52,10 @@ function readStdin(): Promise<string> {
   });
 }
 
-function usageMessage(error: CommanderError, program: Command, argv: string[]): string {
+function usageMessage(error: CommanderError, argv: string[]): string {
   let text = error.message.replace(/^error: /, "").replace(/\s+/g, " ").trim();
   const first = argv.find((a) => !a.startsWith("-"));
-  const commands = program.commands.map((c) => c.name());
+  const commands: readonly string[] = COMMAND_NAMES;
   if (error.code === "commander.excessArguments" && first && !commands.includes(first)) {
     const hint = commands.find((c) => distance(c, first) <= 2);
     text = `unknown command '${first}'${hint ? ` (did you mean '${hint}'?)` : ""}`;
@@ -93,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     if (ctx.json) writeJson(output.json);
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
-  });
+  }, needsSubcommands(argv));
   // commander copies output settings only into commands created afterwards: set them everywhere.
   const configure = (cmd: Command) => {
     cmd.configureOutput({
@@ -113,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === "commander.help") {
         return 0;
       }
-      printError(new InsomniaError("usage", usageMessage(error, program, argv)), json);
+      printError(new InsomniaError("usage", usageMessage(error, argv)), json);
       return 2;
     }
     let failure = toInsomniaError(error);

@@ -23,3 +23,183 @@ export const RESOURCES: Record<string, string> = {
   "profiles/researcher.nix": "# Builtin profile `researcher`: investigates with web search and fetch plus the workspace\n# as reference material; it never modifies files. Extended retention keeps findings.\nlet\n  insomnia = import <insomnia> { };\nin\nwith insomnia;\nmkProfile {\n  name = \"researcher\";\n  description = \"Research Pod: GPT-5.5 (Codex sign-in), web search and fetch, reads the launch workspace, never modifies files.\";\n  manifest = mkManifest {\n    use = [\n      models.gpt55\n      reasoning.high\n      scopes.workspaceRead\n      context.xlarge\n      compaction.gentle\n      retention.extended\n      autonomy.autonomous\n      tools.readOnly\n      web.full\n    ];\n  };\n}\n",
   "profiles/reviewer.nix": "# Builtin profile `reviewer`: reads and critiques; cannot change anything. The scope is\n# read-only and the tool policy denies file writes and the shell.\nlet\n  insomnia = import <insomnia> { };\nin\nwith insomnia;\nmkProfile {\n  name = \"reviewer\";\n  description = \"Code review Pod: Claude Opus 4.1, high reasoning, read-only workspace, no file writes and no shell.\";\n  manifest = mkManifest {\n    use = [\n      models.claudeOpus\n      reasoning.high\n      scopes.workspaceRead\n      context.large\n      compaction.gentle\n      retention.standard\n      autonomy.autonomous\n      tools.readOnly\n      web.fetchOnly\n    ];\n  };\n}\n"
 };
+/** resources/catalog/*.toml, parsed (validated by tests/builtin_profiles_test.ts). */
+export const BUILTIN_CATALOG: { providers: unknown[]; models: unknown[] } = {
+  "providers": [
+    {
+      "id": "anthropic",
+      "display_name": "Anthropic",
+      "scheme": "anthropic",
+      "base_url": "https://api.anthropic.com",
+      "auth_hint": {
+        "kind": "api_key",
+        "env": "INSOMNIA_API_KEY_ANTHROPIC"
+      },
+      "default_capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "budget_tokens",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "explicit",
+          "max_breakpoints": 4
+        }
+      },
+      "default_context_window": 200000
+    },
+    {
+      "id": "ollama-local",
+      "display_name": "Ollama (local)",
+      "scheme": "anthropic",
+      "base_url": "http://localhost:11434",
+      "auth_hint": {
+        "kind": "none"
+      },
+      "default_capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "vision": false,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      },
+      "default_context_window": 128000
+    },
+    {
+      "id": "codex-oauth",
+      "display_name": "OpenAI Codex (ChatGPT sign-in)",
+      "scheme": "openai_responses",
+      "base_url": "https://chatgpt.com/backend-api/codex",
+      "auth_hint": {
+        "kind": "codex_oauth"
+      },
+      "default_capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "effort",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      },
+      "default_context_window": 400000
+    },
+    {
+      "id": "openrouter",
+      "display_name": "OpenRouter",
+      "scheme": "openai_chat",
+      "base_url": "https://openrouter.ai/api/v1",
+      "auth_hint": {
+        "kind": "api_key",
+        "env": "INSOMNIA_API_KEY_OPENROUTER"
+      },
+      "default_capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      },
+      "default_context_window": 200000
+    }
+  ],
+  "models": [
+    {
+      "id": "claude-sonnet-4-6",
+      "provider": "anthropic",
+      "context_window": 200000
+    },
+    {
+      "id": "claude-sonnet-4-5",
+      "provider": "anthropic",
+      "context_window": 200000
+    },
+    {
+      "id": "claude-opus-4-1",
+      "provider": "anthropic",
+      "context_window": 200000
+    },
+    {
+      "id": "llama3.1",
+      "provider": "ollama-local",
+      "context_window": 128000
+    },
+    {
+      "id": "qwen2.5-coder",
+      "provider": "ollama-local",
+      "context_window": 128000
+    },
+    {
+      "id": "gpt-5-codex",
+      "provider": "codex-oauth",
+      "context_window": 400000,
+      "capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "effort",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      }
+    },
+    {
+      "id": "gpt-5",
+      "provider": "codex-oauth",
+      "context_window": 400000,
+      "capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "effort",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      }
+    },
+    {
+      "id": "gpt-5.5",
+      "provider": "codex-oauth",
+      "context_window": 1000000,
+      "max_context_window": 272000,
+      "capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "effort",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      }
+    },
+    {
+      "id": "anthropic/claude-sonnet-4",
+      "provider": "openrouter",
+      "context_window": 200000,
+      "capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "budget_tokens",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      }
+    },
+    {
+      "id": "openai/gpt-5",
+      "provider": "openrouter",
+      "context_window": 400000,
+      "capability": {
+        "tool_calling": "parallel",
+        "structured_output": "json_schema",
+        "reasoning": "effort",
+        "vision": true,
+        "prompt_caching": {
+          "kind": "auto"
+        }
+      }
+    }
+  ]
+};

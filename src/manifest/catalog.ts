@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { configDir, type Env } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
-import { readResource } from "../resources.ts";
+import { BUILTIN_CATALOG } from "../generated/resources.ts";
 import { AuthRefSchema, CapabilitySchema, SchemeSchema } from "./schema.ts";
 import { parseTomlText } from "./toml.ts";
 import { describeIssues } from "./validate.ts";
@@ -67,10 +67,19 @@ function loadOne<T>(
     }
     source = override;
   } else {
-    text = readResource(`catalog/${file}`) ?? "";
-    source = `builtin:catalog/${file}`;
+    // Pre-parsed and validated at build time (tests/builtin_profiles_test.ts).
+    const rows = key === "provider" ? BUILTIN_CATALOG.providers : BUILTIN_CATALOG.models;
+    return { rows: rows as T[], source: `builtin:catalog/${file}` };
   }
-  const doc = parseTomlText(text, source);
+  return { rows: checkRows(parseTomlText(text, source), key, row, source), source };
+}
+
+function checkRows<T>(
+  doc: unknown,
+  key: "provider" | "model",
+  row: z.ZodType<T>,
+  source: string,
+): T[] {
   const schema = z.strictObject({ [key]: z.array(row).optional() });
   const parsed = schema.safeParse(doc);
   if (!parsed.success) {
@@ -83,10 +92,21 @@ function loadOne<T>(
       { file: source, issues },
     );
   }
-  return { rows: (parsed.data[key] ?? []) as T[], source };
+  return (parsed.data[key] ?? []) as T[];
 }
 
 const cache = new Map<string, Catalog>();
+
+/** Validates a parsed catalog document (`{ provider = […] }` / `{ model = […] }`). */
+export function validateCatalogRows(
+  doc: unknown,
+  kind: "provider" | "model",
+  source: string,
+): unknown[] {
+  return kind === "provider"
+    ? checkRows(doc, "provider", ProviderSchema, source)
+    : checkRows(doc, "model", ModelRowSchema, source);
+}
 
 /** Loads both catalogs (memoised per config dir). */
 export function loadCatalog(env: Env): Catalog {

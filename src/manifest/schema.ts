@@ -9,6 +9,10 @@
  */
 import { z } from "zod";
 
+// A CLI run parses each schema about once, so zod's JIT (new Function per schema on first parse)
+// costs more than it saves: ~16 ms of a 50 ms builtin:default run (bench/results/latest.md).
+z.config({ jitless: true });
+
 const u32 = z.number().int().min(0).max(4_294_967_295);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const positiveU32 = z.number().int().min(1, "must be at least 1").max(4_294_967_295);

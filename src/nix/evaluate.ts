@@ -6,13 +6,15 @@
  * so they use the configured store instead.
  * @module
  */
-import { isAbsolute } from "node:path";
-import { type Env, envValue, processEnv } from "../env.ts";
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { cacheDir, type Env, envValue, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { formatDuration } from "./duration.ts";
 import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/resolve.ts";
+import { writeFileAtomic } from "../store/atomic.ts";
 
 /** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
 export type NixTarget =
@@ -100,26 +102,65 @@ function attrName(name: string): string {
 const versionCache = new Map<string, Promise<string | undefined>>();
 
 /**
- * The version of Nix (`nix --version` → `2.8.0`), memoised per resolved binary; undefined when
- * Nix is missing or its output is not understood.
+ * The version of Nix (`nix --version` → `2.8.0`), memoised per resolved binary in this process and
+ * on disk (`<cache_dir>/nix-versions.json`, keyed by the binary's real path, size and mtime), so
+ * an evaluation does not pay for a second nix process on a 2-core machine; undefined when Nix is
+ * missing or its output is not understood.
  */
 export function nixVersion(nixBin?: string, env: Env = processEnv()): Promise<string | undefined> {
   const bin = findExecutable(nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix", env);
   if (bin === undefined) return Promise.resolve(undefined);
   let cached = versionCache.get(bin);
   if (!cached) {
-    cached = runProcessGroup(bin, ["--version"], {
+    const key = binaryKey(bin);
+    const file = versionCacheFile(env);
+    const known = key && file ? readVersionCache(file)[key] : undefined;
+    cached = known !== undefined ? Promise.resolve(known) : runProcessGroup(bin, ["--version"], {
       env,
       timeoutMs: VERSION_TIMEOUT_MS,
       maxStdoutBytes: 4096,
       maxStderrBytes: 4096,
     }).then((run) => {
       if (run.outcome !== "exited" || run.code !== 0) return undefined;
-      return /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
+      const version = /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
+      if (version && key && file) writeVersionCache(file, key, version);
+      return version;
     }, () => undefined);
     versionCache.set(bin, cached);
   }
   return cached;
+}
+
+function binaryKey(bin: string): string | undefined {
+  try {
+    const real = realpathSync(bin);
+    const st = statSync(real);
+    return `${real}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function versionCacheFile(env: Env): string | undefined {
+  const dir = cacheDir(env);
+  return dir ? join(dir, "nix-versions.json") : undefined;
+}
+
+function readVersionCache(file: string): Record<string, string> {
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8"));
+    return typeof data === "object" && data !== null ? data : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeVersionCache(file: string, key: string, version: string): void {
+  try {
+    writeFileAtomic(file, JSON.stringify({ ...readVersionCache(file), [key]: version }) + "\n");
+  } catch {
+    // A cache that cannot be written only costs the next run one `nix --version`.
+  }
 }
 
 /**

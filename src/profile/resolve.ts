@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { type Env, processEnv, userManifestPath } from "../env.ts";
+import { type Env, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { loadCatalog } from "../manifest/catalog.ts";
 import { loadLayer } from "../manifest/layer.ts";
@@ -23,8 +23,11 @@ import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
 import { registerEnvSecrets } from "../secrets/resolve.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
-import { builtinArtifact, builtinProfiles, builtinSourceSha256 } from "./builtin.ts";
-import { loadRegistry, type Registry, selectEntry } from "./registry.ts";
+import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
+import { type Registry, selectEntry } from "./registry.ts";
+import { loadProfileRegistry } from "./discovery.ts";
+
+export { loadProfileRegistry };
 import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
 
 /** Where a resolved profile came from. */
@@ -83,17 +86,6 @@ export interface ResolveProfileOptions {
   traceDir?: string;
   /** A registry already loaded by the caller (avoids reading registry files twice). */
   registry?: Registry;
-}
-
-/** Loads the builtin/user/project registries for `cwd`. */
-export function loadProfileRegistry(env: Env, cwd: string): Registry {
-  const user = userManifestPath(env);
-  return loadRegistry({
-    builtin: builtinProfiles(env),
-    userFile: user?.path,
-    userFileRequired: user?.explicit ?? false,
-    projectStart: cwd,
-  });
 }
 
 function sha256File(path: string): string | null {

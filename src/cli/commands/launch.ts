@@ -7,17 +7,11 @@
 import { resolve } from "node:path";
 import { defaultStoreDir, type Env, envValue } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
-import {
-  type ManifestResult,
-  resolveCascade,
-  resolveManifestFile,
-} from "../../manifest/cascade.ts";
-import { diffManifests, renderChanges } from "../../manifest/diff.ts";
+import type { ManifestResult } from "../../manifest/cascade.ts";
 import type { PodManifest } from "../../manifest/schema.ts";
 import { parsePodManifest } from "../../manifest/validate.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../../nix/duration.ts";
-import { type ProfileProvenance, resolveProfile } from "../../profile/resolve.ts";
-import { assertSecretRefsResolve } from "../../secrets/resolve.ts";
+import type { ProfileProvenance } from "../../profile/resolve.ts";
 import {
   createPod,
   planPodName,
@@ -179,6 +173,7 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
   if (useToml) {
     if (opts.pod !== undefined) validatePodName(opts.pod);
     const common = { env: ctx.env, cwd: ctx.cwd, workspace, podName: opts.pod };
+    const { resolveCascade, resolveManifestFile } = await import("../../manifest/cascade.ts");
     const result = opts.manifest
       ? resolveManifestFile(opts.manifest, common)
       : resolveCascade({ ...common, projectStart: opts.project, overlay: opts.overlay });
@@ -188,6 +183,7 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
     if (opts.profilePodName !== undefined) validatePodName(opts.profilePodName);
     const selector = opts.profile ?? "default";
     const timeoutMs = evalTimeout(opts, ctx.env);
+    const { resolveProfile } = await import("../../profile/resolve.ts");
     const resolved = await withProgress(
       `evaluating profile ${selector}`,
       ctx,
@@ -205,7 +201,10 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
   }
   validatePodName(manifest.pod.name);
   for (const warning of warnings) ctx.note(`warning: ${warning}`);
-  if (opts.checkSecrets) assertSecretRefsResolve(manifest, { env: ctx.env });
+  if (opts.checkSecrets) {
+    const { assertSecretRefsResolve } = await import("../../secrets/resolve.ts");
+    assertSecretRefsResolve(manifest, { env: ctx.env });
+  }
   const source = describeSource(provenance, layers);
   const store = storeOptions(opts, ctx);
   const extra = provenance ? {} : { manifest_source: { layers } };
@@ -275,7 +274,7 @@ function reselectorOf(provenance: ProfileProvenance): string {
 }
 
 async function confirm(message: string): Promise<boolean> {
-  const { confirm } = await import("@inquirer/prompts");
+  const { default: confirm } = await import("@inquirer/confirm");
   try {
     return await confirm({ message, default: false });
   } catch {
@@ -294,6 +293,9 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
     );
   }
   const workspace = opts.workspace ? resolve(ctx.cwd, opts.workspace) : before.workspace ?? ctx.cwd;
+  // Only explicit re-resolve and create load the resolver; resume reads the snapshot alone.
+  const { resolveProfile } = await import("../../profile/resolve.ts");
+  const { diffManifests, renderChanges } = await import("../../manifest/diff.ts");
   const fresh = await withProgress(
     `re-evaluating profile ${before.selector}`,
     ctx,

@@ -5,53 +5,21 @@
 import { resolve } from "node:path";
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { listEntries } from "../../profile/registry.ts";
-import {
-  loadProfileRegistry,
-  type ProfileResolution,
-  resolveProfile,
-} from "../../profile/resolve.ts";
+import { loadProfileRegistry } from "../../profile/discovery.ts";
+import { type ProfileResolution, resolveProfile } from "../../profile/resolve.ts";
 import { checkSecretRefs } from "../../secrets/resolve.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
 import { evalTimeout } from "./launch.ts";
 import { initProfile } from "./profiles_init.ts";
+import { listProfiles } from "./profiles_list.ts";
 
 type Handler = (
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
 ) => Promise<CommandOutput>;
-
-// deno-lint-ignore require-await
-async function list(
-  _opts: Record<string, unknown>,
-  _args: string[],
-  ctx: CliContext,
-): Promise<CommandOutput> {
-  const entries = listEntries(loadProfileRegistry(ctx.env, ctx.cwd));
-  const profiles = entries.map((e) => ({
-    qualified: e.qualified,
-    source: e.source,
-    name: e.name,
-    description: e.description ?? null,
-    path: e.path,
-    default: e.isDefault,
-    shadows: e.shadows,
-  }));
-  const width = Math.max(0, ...entries.map((e) => e.qualified.length));
-  const lines = entries.map((e) =>
-    `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
-    (e.shadows.length ? `  (same name: ${e.shadows.join(", ")})` : "")
-  );
-  const def = entries.find((e) => e.isDefault);
-  return {
-    json: { profiles, default: def?.qualified ?? null },
-    human: entries.length
-      ? `${lines.join("\n")}\n\n* default${def ? `: ${def.qualified}` : " (none configured)"}`
-      : "no profiles found",
-  };
-}
 
 function resolveFor(
   selector: string,
@@ -191,7 +159,7 @@ async function check(
 export function profilesCommand(sub: string): Handler {
   switch (sub) {
     case "list":
-      return list;
+      return listProfiles;
     case "show":
       return show;
     case "check":
