@@ -417,3 +417,47 @@ function nixRunning(file: string): boolean {
       args.join(" ").includes(file);
   });
 }
+
+Deno.test({
+  name: "flake:<ref>#<name> evaluates <ref>#insomniaProfiles.<name>",
+  // Flakes are copied into the Nix store; without a daemon that needs root.
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    await withSandbox(async (sb) => {
+      const flake = join(sb.root, "flake");
+      writeFile(
+        join(flake, "flake.nix"),
+        `{
+  outputs = { self }: {
+    insomniaProfiles.coder = {
+      profile = { format = "insomnia.nix-profile.v1"; name = "flaky"; description = "from a flake"; };
+      manifest = {
+        model = { ref = "anthropic/claude-sonnet-4-6"; auth = { kind = "secret_ref"; ref = "llm.anthropic.default"; }; };
+        scope.allow = [ { target = { kind = "workspace_path"; path = "."; }; permission = "read"; } ];
+      };
+    };
+  };
+}
+`,
+      );
+      const result = await runCli(
+        ["--profile", `flake:path:${flake}#coder`, "--dry-run", "--json"],
+        {
+          cwd: sb.workspace,
+          env: sb.env,
+        },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const out = parseJson(result) as any;
+      assert.deepEqual(out.profile.source, { kind: "flake", ref: `path:${flake}`, name: "coder" });
+      assert.equal(out.pod.name, "flaky");
+      assert.equal(out.manifest.scope.allow[0].target, sb.workspace);
+      const missing = await expectFailure(
+        sb,
+        ["--profile", `flake:path:${flake}#nope`],
+        "nix_eval_failed",
+      );
+      assert.match(missing.message, /insomniaProfiles|nope/);
+    });
+  },
+});
