@@ -1,0 +1,53 @@
+/**
+ * Reading a Pod's recorded provenance: one exhaustive place that knows every source kind, so
+ * labels, re-resolution and "did the profile change" checks cannot drift apart.
+ * @module
+ */
+import type { ProfileProvenance } from "./resolve.ts";
+
+/** Provenance of a Pod created from the TOML path (no profile). */
+export interface ManifestProvenance {
+  selector: null;
+  source: { kind: "manifest"; layers: Array<{ kind: string; path: string | null }> };
+}
+
+/** What a Pod record's `profile` field may hold. */
+export type RecordedProvenance = ProfileProvenance | ManifestProvenance | null;
+
+/** True when the Pod was created from a profile (not the TOML path). */
+export function isProfileProvenance(value: unknown): value is ProfileProvenance {
+  const source = (value as { source?: { kind?: unknown } } | null)?.source;
+  return source?.kind === "path" || source?.kind === "registry" || source?.kind === "flake";
+}
+
+/** A short label: `project:coder`, `flake:ref#name`, the profile path, or the TOML layers. */
+export function provenanceLabel(value: unknown): string {
+  if (isProfileProvenance(value)) {
+    const s = value.source;
+    switch (s.kind) {
+      case "registry":
+        return `${s.source}:${s.name}`;
+      case "flake":
+        return `flake:${s.ref}#${s.name}`;
+      case "path":
+        return s.path;
+    }
+  }
+  const layers = (value as ManifestProvenance | null)?.source?.layers;
+  if (!Array.isArray(layers)) return "-";
+  if (layers.length === 1 && layers[0].kind === "file") return `manifest ${layers[0].path}`;
+  return `manifest cascade (${layers.map((l) => l.path ?? l.kind).join(" → ") || "defaults only"})`;
+}
+
+/** The selector that re-evaluates exactly the recorded source (the recorded file, not a lookup). */
+export function reselectorOf(provenance: ProfileProvenance): string {
+  const s = provenance.source;
+  switch (s.kind) {
+    case "flake":
+      return `flake:${s.ref}#${s.name}`;
+    case "registry":
+      return s.source === "builtin" ? `builtin:${s.name}` : `path:${s.path}`;
+    case "path":
+      return `path:${s.path}`;
+  }
+}
