@@ -412,6 +412,7 @@ Deno.test("buildNixArgs for file and flake targets", () => {
       "eval",
       "--json",
       "--show-trace",
+      "--impure",
       "github:o/r#insomniaProfiles.coder",
     ],
   );

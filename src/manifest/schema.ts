@@ -21,7 +21,10 @@ const nonEmpty = z.string().min(1, "must not be empty");
 /** A path written relative to the launch workspace (`workspace "."` in the Nix library). */
 export const WorkspacePathSchema = z.strictObject({
   kind: z.literal("workspace_path"),
-  path: z.string(),
+  path: z.string().min(1, 'must not be empty (use "." for the workspace itself)').refine(
+    (p) => !p.startsWith("/"),
+    "must be relative to the workspace (write an absolute path as a plain string)",
+  ),
 });
 /** A path field before resolution: a string (relative to the layer's base) or a workspace path. */
 export const PathValueSchema = z.union([nonEmpty, WorkspacePathSchema]);

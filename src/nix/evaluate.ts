@@ -7,6 +7,7 @@
  * @module
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
+import process from "node:process";
 import { isAbsolute, join } from "node:path";
 import { cacheDir, type Env, envValue, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
@@ -63,6 +64,9 @@ export function buildNixArgs(req: NixEvalRequest): string[] {
   const features = target.kind === "flake" ? "nix-command flakes" : "nix-command";
   const args = ["--extra-experimental-features", features, "eval", "--json", "--show-trace"];
   if (target.kind === "file") args.push("--store", "dummy://");
+  // Pure flake evaluation forbids <insomnia> (-I) lookups; profiles are evaluated once, at
+  // creation, and then resumed from the snapshot, so impurity here costs no reproducibility.
+  else args.push("--impure");
   for (const [name, path] of Object.entries(req.includePaths ?? {})) {
     if (name === "" || name.includes("=")) {
       throw new InsomniaError(
@@ -177,7 +181,8 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
 
   const env = req.env ?? processEnv();
   const requested = req.nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix";
-  const bin = findExecutable(requested, env, req.cwd);
+  // A relative INSOMNIA_NIX_BIN is relative to where the user ran the command, not the profile.
+  const bin = findExecutable(requested, env, process.cwd());
   if (bin === undefined) throw unavailable(label, requested, "was not found or is not executable");
 
   // Started alongside the evaluation and always awaited, so no child outlives this call.

@@ -20,7 +20,7 @@ import { evaluateNix } from "../nix/evaluate.ts";
 import { resourceDir } from "../resources.ts";
 import { redactText } from "../secrets/redact.ts";
 import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
-import { registerEnvSecrets } from "../secrets/resolve.ts";
+import { registerKnownSecrets } from "../secrets/resolve.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
 import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
@@ -202,7 +202,7 @@ export async function resolveProfile(
   options: ResolveProfileOptions = {},
 ): Promise<ProfileResolution> {
   const env = options.env ?? processEnv();
-  registerEnvSecrets(env);
+  registerKnownSecrets(env);
   const cwd = options.cwd ?? process.cwd();
   const workspace = resolve(cwd, options.workspace ?? ".");
   const sel = typeof selector === "string" ? parseSelector(selector) : selector;

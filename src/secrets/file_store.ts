@@ -7,7 +7,7 @@
  * showing the value. The protection is the file mode (anchor-facts §11 final decision).
  * @module
  */
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -237,4 +237,18 @@ export function readSecretFromStore(id: string, options: StoreOptions): string |
   const value = decode(id, entry.value_b64);
   registerSecretValue(value);
   return value;
+}
+
+/**
+ * Registers every value in the file store for redaction (values are decoded in memory only).
+ * A missing or unreadable store registers nothing: this only strengthens redaction.
+ */
+export function registerStoredSecrets(options: StoreOptions): void {
+  const path = secretStorePath(options);
+  if (!path || !existsSync(path)) return;
+  try {
+    for (const [id, entry] of load(path)) registerSecretValue(decode(id, entry.value_b64));
+  } catch {
+    // A malformed store is reported by the commands that use it, not by redaction.
+  }
 }

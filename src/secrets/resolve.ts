@@ -6,7 +6,12 @@
  */
 import { InsomniaError } from "../errors.ts";
 import { type Env, envValue } from "../env.ts";
-import { listSecretIds, readSecretFromStore, secretStorePath } from "./file_store.ts";
+import {
+  listSecretIds,
+  readSecretFromStore,
+  registerStoredSecrets,
+  secretStorePath,
+} from "./file_store.ts";
 import { collectSecretRefs, type SecretRef, validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
 
@@ -156,14 +161,19 @@ export function assertSecretRefsResolve(
 export const SECRET_ENV_PREFIX = "INSOMNIA_SECRET_";
 
 /**
- * Registers every `INSOMNIA_SECRET_*` value of `env` for redaction, so no output can show one even
- * where it was not reached through a reference (e.g. a profile reading the environment).
+ * Registers every known secret value for redaction: all `INSOMNIA_SECRET_*` values of `env` and
+ * every value in the file store, so no output can show one even where it was not reached through
+ * a reference (a profile reading the environment, a pasted key in a `throw`).
  */
-export function registerEnvSecrets(env: Env): void {
+export function registerKnownSecrets(env: Env): void {
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith(SECRET_ENV_PREFIX) && value) registerSecretValue(value);
   }
+  registerStoredSecrets({ env });
 }
+
+/** @deprecated Use {@link registerKnownSecrets}; kept for callers written before the file store. */
+export const registerEnvSecrets: (env: Env) => void = registerKnownSecrets;
 
 /** `env` without the `INSOMNIA_SECRET_*` variables: what child processes (nix) may see. */
 export function withoutSecretEnv(env: Env): Env {

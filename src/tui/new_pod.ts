@@ -7,7 +7,6 @@
  * (exit 130, nothing written). Without a terminal it is a usage error pointing at the flags.
  * @module
  */
-import { resolve } from "node:path";
 import process from "node:process";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { resolveCascade } from "../manifest/cascade.ts";
@@ -20,7 +19,13 @@ import {
 import { loadProfileRegistry, resolveProfile } from "../profile/resolve.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
 import type { RootOptions } from "../cli/app.ts";
-import { createFromSource, evalTimeout, storeOptions } from "../cli/commands/launch.ts";
+import {
+  checkedWorkspace,
+  createFromSource,
+  evalTimeout,
+  storeOptions,
+} from "../cli/commands/launch.ts";
+import { planPodName } from "../store/pod_store.ts";
 import type { CliContext, CommandOutput } from "../cli/context.ts";
 import {
   buildChoices,
@@ -102,9 +107,10 @@ export async function newPodCommand(
   if (!ctx.interactive) throw notATerminal();
   // Flag problems are usage errors before the terminal is touched.
   const timeoutMs = evalTimeout(opts, ctx.env);
-  storeOptions(opts, ctx);
-  const workspace = resolve(ctx.cwd, opts.workspace ?? ".");
-  const initialName = defaultPodName(workspace);
+  const store = storeOptions(opts, ctx);
+  const workspace = checkedWorkspace(opts.workspace, ctx);
+  // Offer a free name: the folder's name, or the next `-2`, `-3`… when a Pod already has it.
+  const initialName = planPodName(store, defaultPodName(workspace), false);
 
   const found = discover(ctx);
   const base = buildChoices(found.entries);

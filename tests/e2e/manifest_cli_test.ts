@@ -182,6 +182,7 @@ Deno.test("manifest cli: defaults are filled for a minimal manifest; human dry r
 Deno.test("manifest cli: workspace paths follow --workspace (relative to the cwd)", async () => {
   await withSandbox(async (sb) => {
     fixture("minimal.toml", join(sb.workspace, "minimal.toml"));
+    Deno.mkdirSync(join(sb.root, "launch"));
     const body = ok(
       await run(sb, [
         "--manifest",
@@ -217,7 +218,9 @@ Deno.test("manifest cli: without --dry-run a Pod is created in -s DIR and --pod 
     assert.deepEqual(resumed.pod, created.pod);
     assert.deepEqual(resumed.manifest, created.manifest);
     assert.equal(typeof resumed.snapshot_sha256, "string");
-    assert.equal(resumed.profile.source.kind, "manifest");
+    // a TOML Pod has no profile; where its manifest came from is reported instead
+    assert.equal(resumed.profile, null);
+    assert.equal(resumed.manifest_source.layers[0].kind, "file");
 
     const human = await run(sb, ["--pod", "minimal", "-s", store]);
     assert.equal(human.code, 0);
@@ -287,6 +290,7 @@ function cascadeTree(sb: Sandbox): CascadeTree {
   const projectRoot = join(sb.root, "proj");
   const project = fixture("project.toml", join(projectRoot, ".insomnia", "manifest.toml"));
   const launch = join(sb.root, "launch");
+  Deno.mkdirSync(launch);
   writeFile(join(projectRoot, "deep", "er", ".keep"), "");
   return { user, projectRoot, project, launch };
 }

@@ -320,7 +320,7 @@ tmuxTest("new: --profile with an unqualified name preselects its qualified entry
 });
 
 tmuxTest(
-  "new: a spinner while evaluating; an existing name is reported inline and editable",
+  "new: a spinner while evaluating; a free name is proposed, a taken one is reported inline",
   async () => {
     await withPane(async (pane) => {
       const made = await runCli([
@@ -351,7 +351,12 @@ tmuxTest(
       pane.text("alpha");
       await pane.waitFor("❯ user:alpha");
       pane.keys("Enter");
-      await pane.waitFor(["profile: user:alpha (default)", PREVIEW]);
+      // The proposed name skips the one already taken…
+      await pane.waitFor(["profile: user:alpha (default)", PREVIEW, "name: demo-app-2"]);
+      // …and typing the taken name anyway is reported inline, editable.
+      pane.keys("BSpace");
+      pane.keys("BSpace");
+      await pane.waitFor(/name: demo-app\s*$/m);
       pane.keys("Enter");
       await pane.waitFor([/error\[pod_exists\]/, /Edit the name and press\s+Enter again/]);
       pane.text("-2");

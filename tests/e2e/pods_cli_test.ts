@@ -299,3 +299,62 @@ Deno.test("kill -9 at random moments during create and reload never leaves a bro
     await ok(sb, ["pods", "show", "target"]);
   });
 });
+
+Deno.test("reload: a TOML Pod has no profile to re-resolve; a changed comment only updates the fingerprint", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(
+      join(sb.workspace, "m.toml"),
+      '[pod]\nname = "tomlpod"\n[model]\nref = "anthropic/claude-sonnet-4-6"\n[[scope.allow]]\ntarget = "."\npermission = "read"\n',
+    );
+    await ok(sb, ["--manifest", "m.toml"]);
+    const reloadToml = await fails(sb, ["--pod", "tomlpod", "--reload-profile"], "usage");
+    assert.match(reloadToml.message, /not from a profile/);
+
+    const file = writeFile(
+      join(sb.root, "p", "coder.nix"),
+      profileNix("anthropic/claude-sonnet-4-6"),
+    );
+    await ok(sb, ["--profile", file]);
+    writeFile(file, profileNix("anthropic/claude-sonnet-4-6") + "# a comment\n");
+    assert.equal((await ok(sb, ["pods", "show", "coder"])).profile_file, "changed");
+    const preview = await ok(sb, ["--pod", "coder", "--reload-profile"]);
+    assert.deepEqual(preview.changes, []);
+    assert.equal(preview.fingerprint_changed, true);
+    assert.equal(preview.applied, false);
+    const applied = await ok(sb, ["--pod", "coder", "--reload-profile", "--yes"]);
+    assert.equal(applied.applied, true);
+    assert.equal((await ok(sb, ["pods", "show", "coder"])).profile_file, "unchanged");
+  });
+});
+
+Deno.test("--pod NAME of an existing Pod warns that creation flags are ignored", async () => {
+  await withSandbox(async (sb) => {
+    const art = writeFile(join(sb.root, "a.json"), artifactJson("anthropic/claude-sonnet-4-6"));
+    await ok(sb, ["--profile", art, "--profile-pod-name", "p1"]);
+    writeFile(join(sb.workspace, "m.toml"), '[model]\nref = "anthropic/claude-sonnet-4-6"\n');
+    const result = await cli(sb, ["--pod", "p1", "--manifest", "m.toml", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((parseJson(result) as any).action, "resumed");
+    assert.match(
+      result.stderr,
+      /warning: Pod p1 exists.*--manifest applies only when the Pod is created/,
+    );
+    const missing = await fails(sb, ["--pod", "typo"], "manifest_invalid");
+    assert.match(missing.message, /no Pod named typo exists.*--require-pod-state/);
+  });
+});
+
+Deno.test("--workspace must be an existing directory", async () => {
+  await withSandbox(async (sb) => {
+    const error = await fails(sb, [
+      "--profile",
+      "builtin:coder",
+      "--workspace",
+      join(sb.root, "nope"),
+      "--dry-run",
+    ], "usage");
+    assert.match(error.message, /not an existing directory/);
+    const file = writeFile(join(sb.root, "file"), "x");
+    await fails(sb, ["--profile", "builtin:coder", "--workspace", file, "--dry-run"], "usage");
+  });
+});

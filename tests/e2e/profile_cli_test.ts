@@ -428,12 +428,13 @@ Deno.test({
       writeFile(
         join(flake, "flake.nix"),
         `{
-  outputs = { self }: {
-    insomniaProfiles.coder = {
-      profile = { format = "insomnia.nix-profile.v1"; name = "flaky"; description = "from a flake"; };
+  outputs = { self }: let insomnia = import <insomnia> { }; in {
+    insomniaProfiles.coder = insomnia.mkProfile {
+      name = "flaky";
+      description = "from a flake";
       manifest = {
-        model = { ref = "anthropic/claude-sonnet-4-6"; auth = { kind = "secret_ref"; ref = "llm.anthropic.default"; }; };
-        scope.allow = [ { target = { kind = "workspace_path"; path = "."; }; permission = "read"; } ];
+        model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+        scope.allow = [ { target = insomnia.workspace "."; permission = "read"; } ];
       };
     };
   };

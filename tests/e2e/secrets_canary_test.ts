@@ -21,6 +21,7 @@ import {
   runCli,
   type Sandbox,
   treeSnapshot,
+  withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
 import {
@@ -878,5 +879,56 @@ Deno.test("a key pasted as an unknown flag is not echoed", async () => {
   await scene({}, async (s) => {
     await s.fail(["schema", "--" + C.openai.value], "usage");
     await s.fail(["--" + C.anthropic.value], "usage");
+  });
+});
+
+Deno.test("a value kept only in the file store is redacted wherever it shows up", async () => {
+  await withSandbox(async (sb) => {
+    // not in any known key format: only the store knows it is a secret
+    const value = "BSAq7Zt9" + "xWm2Lk4Pv8Rn3Yc6Hd1Fg5Js";
+    const set = await runCli(["secrets", "set", "web.brave.default"], {
+      cwd: sb.workspace,
+      env: sb.env,
+      stdin: value,
+    });
+    assert.equal(set.code, 0, set.stderr);
+    const thrower = writeFile(
+      join(sb.workspace, "leak.nix"),
+      `{ a = throw "bad key ${value} here"; }`,
+    );
+    const failed = await runCli(["--profile", thrower, "--json", "-s", sb.store], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(failed.code, 1);
+    assert.ok(!failed.stdout.includes(value) && !failed.stderr.includes(value), "value printed");
+    const art = writeFile(
+      join(sb.workspace, "lk.json"),
+      JSON.stringify({
+        profile: { format: "insomnia.nix-profile.v1", name: "lk" },
+        manifest: {
+          model: {
+            ref: "anthropic/claude-sonnet-4-6",
+            auth: { kind: "secret_ref", ref: "llm.anthropic.default" },
+          },
+          worker: { language: value },
+          scope: { allow: [{ target: { kind: "workspace_path", path: "." }, permission: "read" }] },
+        },
+      }),
+    );
+    const rejected = await runCli(["--profile", `path:${art}`, "--json", "-s", sb.store], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(JSON.parse(rejected.stdout).error.code, "secret_plaintext");
+    assert.ok(!rejected.stdout.includes(value));
+    const walk = (dir: string): string[] =>
+      [...Deno.readDirSync(dir)].flatMap((e) =>
+        e.isDirectory ? walk(join(dir, e.name)) : e.isFile ? [join(dir, e.name)] : []
+      );
+    for (const path of walk(sb.root)) {
+      if (path.includes("/secrets/") || path === thrower || path === art) continue;
+      assert.ok(!readFileSync(path, "utf8").includes(value), `${path} holds the value`);
+    }
   });
 });

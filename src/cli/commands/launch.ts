@@ -4,7 +4,9 @@
  * (`--pod N --reload-profile`, applied only with `--yes` or a yes at the prompt).
  * @module
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import process from "node:process";
 import { defaultStoreDir, type Env, envValue } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
 import type { ManifestResult } from "../../manifest/cascade.ts";
@@ -12,6 +14,13 @@ import type { PodManifest } from "../../manifest/schema.ts";
 import { parsePodManifest } from "../../manifest/validate.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../../nix/duration.ts";
 import type { ProfileProvenance } from "../../profile/resolve.ts";
+import {
+  isProfileProvenance,
+  type ManifestProvenance,
+  provenanceLabel,
+  type RecordedProvenance,
+  reselectorOf,
+} from "../../profile/provenance.ts";
 import {
   createPod,
   planPodName,
@@ -110,29 +119,28 @@ function podJson(
   };
 }
 
-function describeSource(
-  provenance: ProfileProvenance | null,
-  layers?: ManifestResult["layers"],
-): string {
-  if (provenance) {
-    const s = provenance.source;
-    const where = s.kind === "registry"
-      ? `${s.source}:${s.name}`
-      : s.kind === "flake"
-      ? `flake:${s.ref}#${s.name}`
-      : s.path;
-    return `profile ${where}`;
+/** `--workspace DIR` as an absolute path; it must be an existing directory. */
+export function checkedWorkspace(dir: string | undefined, ctx: CliContext): string {
+  const path = resolve(ctx.cwd, dir ?? ".");
+  let ok = false;
+  try {
+    ok = statSync(path).isDirectory();
+  } catch {
+    ok = false;
   }
-  if (layers?.length === 1 && layers[0].kind === "file") return `manifest ${layers[0].path}`;
-  return `manifest cascade (${
-    layers?.map((l) => l.path ?? l.kind).join(" → ") || "defaults only"
-  })`;
+  if (!ok) {
+    throw new InsomniaError(
+      "usage",
+      `--workspace ${dir}: ${path} is not an existing directory. Pass the directory the Pod is launched for.`,
+    );
+  }
+  return path;
 }
 
 function output(
   action: string,
   pod: { name: string; dir: string | null; id?: string; session_id?: string },
-  provenance: unknown,
+  provenance: RecordedProvenance,
   manifest: PodManifest,
   warnings: string[],
   headline: string,
@@ -147,7 +155,9 @@ function output(
     json: {
       action,
       pod: podJson({ action, ...pod }),
-      profile: provenance ?? null,
+      profile: isProfileProvenance(provenance) ? provenance : null,
+      ...(!isProfileProvenance(provenance) && provenance !== null &&
+        { manifest_source: { layers: (provenance as ManifestProvenance).source.layers } }),
       manifest,
       warnings,
       ...extra,
@@ -161,7 +171,7 @@ function output(
  * as the root command does; used by the New Pod dialog too. Honors `dryRun`.
  */
 export async function createFromSource(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
-  const workspace = resolve(ctx.cwd, opts.workspace ?? ".");
+  const workspace = checkedWorkspace(opts.workspace, ctx);
   const useToml = Boolean(
     opts.manifest || opts.manifestCascade || opts.project || opts.overlay || opts.pod,
   );
@@ -205,27 +215,26 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
     const { assertSecretRefsResolve } = await import("../../secrets/resolve.ts");
     assertSecretRefsResolve(manifest, { env: ctx.env });
   }
-  const source = describeSource(provenance, layers);
+  const recorded: RecordedProvenance = provenance ??
+    { selector: null, source: { kind: "manifest", layers: layers ?? [] } };
+  const source = `${isProfileProvenance(recorded) ? "profile " : ""}${provenanceLabel(recorded)}`;
   const store = storeOptions(opts, ctx);
-  const extra = provenance ? {} : { manifest_source: { layers } };
   if (opts.dryRun) {
     const name = planPodName(store, manifest.pod.name, explicitName);
     const planned = { ...manifest, pod: { ...manifest.pod, name } };
     return output(
       "dry_run",
       { name, dir: null },
-      provenance,
+      recorded,
       planned,
       warnings,
       `resolved ${source} (dry run: nothing written)`,
-      extra,
     );
   }
   const record = createPod(store, {
     name: manifest.pod.name,
     explicitName,
-    profile: provenance ??
-      (layers ? { selector: null, source: { kind: "manifest", layers } } : null),
+    profile: recorded,
     fingerprint: provenance?.fingerprint ?? null,
     manifest: manifest as unknown as Record<string, unknown>,
   });
@@ -237,16 +246,15 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
       id: record.pod.id,
       session_id: record.pod.session_id,
     },
-    provenance,
+    recorded,
     record.snapshot.manifest as unknown as PodManifest,
     warnings,
     `created Pod ${record.pod.name} from ${source}`,
-    extra,
   );
 }
 
 function resumed(record: ReturnType<typeof readPod>, how: string): CommandOutput {
-  const provenance = record.profile as ProfileProvenance | null;
+  const provenance = record.profile as RecordedProvenance;
   const manifest = record.snapshot.manifest as unknown as PodManifest;
   return output(
     "resumed",
@@ -266,17 +274,11 @@ function resumed(record: ReturnType<typeof readPod>, how: string): CommandOutput
   );
 }
 
-function reselectorOf(provenance: ProfileProvenance): string {
-  const s = provenance.source;
-  if (s.kind === "flake") return `flake:${s.ref}#${s.name}`;
-  if (s.kind === "registry" && s.source === "builtin") return `builtin:${s.name}`;
-  return `path:${s.path}`;
-}
-
 async function confirm(message: string): Promise<boolean> {
   const { default: confirm } = await import("@inquirer/confirm");
   try {
-    return await confirm({ message, default: false });
+    // stdout may be redirected to capture the result; the question belongs on the terminal.
+    return await confirm({ message, default: false }, { output: process.stderr });
   } catch {
     throw new InsomniaError("cancelled", "cancelled; the snapshot was not replaced.");
   }
@@ -285,14 +287,18 @@ async function confirm(message: string): Promise<boolean> {
 async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
   const store = storeOptions(opts, ctx);
   const record = readPod(store, opts.pod!);
-  const before = record.profile as ProfileProvenance | null;
-  if (!before || !before.source) {
+  const before = record.profile;
+  if (!isProfileProvenance(before)) {
     throw new InsomniaError(
       "usage",
-      `Pod ${record.pod.name} was created from a TOML manifest, not a profile, so there is no profile to re-resolve.`,
+      `Pod ${record.pod.name} was created from ${
+        provenanceLabel(before)
+      }, not from a profile, so there is no profile to re-resolve. Resume it with --pod ${record.pod.name}.`,
     );
   }
-  const workspace = opts.workspace ? resolve(ctx.cwd, opts.workspace) : before.workspace ?? ctx.cwd;
+  const workspace = opts.workspace
+    ? checkedWorkspace(opts.workspace, ctx)
+    : before.workspace ?? ctx.cwd;
   // Only explicit re-resolve and create load the resolver; resume reads the snapshot alone.
   const { resolveProfile } = await import("../../profile/resolve.ts");
   const { diffManifests, renderChanges } = await import("../../manifest/diff.ts");
@@ -314,11 +320,23 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
     source: before.source,
   };
   const changes = diffManifests(record.snapshot.manifest, fresh.manifest);
+  // The file may change without changing the manifest (a comment): recording the new fingerprint
+  // is then the only update, so `pods show` stops reporting the profile as changed.
+  const fingerprintOnly = changes.length === 0 &&
+    JSON.stringify(before.fingerprint) !== JSON.stringify(provenance.fingerprint);
+  const header = `re-resolved the profile of Pod ${record.pod.name} (${
+    provenanceLabel(provenance)
+  })\n${renderChanges(changes)}`;
   let applied = false;
-  if (changes.length > 0 && !opts.dryRun) {
+  if ((changes.length > 0 || fingerprintOnly) && !opts.dryRun) {
     if (opts.yes) applied = true;
     else if (ctx.interactive && !ctx.json) {
-      applied = await confirm(`Replace the snapshot of Pod ${record.pod.name}?`);
+      ctx.note(header); // the diff comes before the question
+      applied = await confirm(
+        changes.length > 0
+          ? `Replace the snapshot of Pod ${record.pod.name}?`
+          : `Record the changed profile file (same manifest) for Pod ${record.pod.name}?`,
+      );
     }
   }
   let dir = record.dir;
@@ -330,7 +348,11 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
     }).dir;
   }
   const status = changes.length === 0
-    ? "no changes; the snapshot is up to date"
+    ? fingerprintOnly
+      ? applied
+        ? "the profile file changed but evaluates to the same manifest; its new fingerprint was recorded"
+        : "the profile file changed but evaluates to the same manifest; run again with --yes to record its new fingerprint"
+      : "no changes; the snapshot is up to date"
     : applied
     ? "applied: the snapshot was replaced (the previous one is kept in the Pod's history)"
     : "not applied: run again with --yes to replace the snapshot";
@@ -347,12 +369,12 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
       }),
       profile: provenance,
       changes,
+      fingerprint_changed: fingerprintOnly ||
+        JSON.stringify(before.fingerprint) !== JSON.stringify(provenance.fingerprint),
       manifest: applied ? fresh.manifest : record.snapshot.manifest,
       warnings: fresh.warnings,
     },
-    human: `re-resolved the profile of Pod ${record.pod.name} (${describeSource(provenance)})\n${
-      renderChanges(changes)
-    }\n${status}`,
+    human: `${header}\n${status}`,
   };
 }
 
@@ -376,14 +398,50 @@ export async function launch(
   if (opts.pod !== undefined) {
     validatePodName(opts.pod);
     const store = storeOptions(opts, ctx);
+    let record: ReturnType<typeof readPod> | undefined;
     try {
-      const record = readPod(store, opts.pod);
-      return resumed(opts.dryRun ? record : touchPod(store, record.pod.name), "from its snapshot");
+      record = readPod(store, opts.pod);
     } catch (error) {
       if (
         !(error instanceof InsomniaError) || error.code !== "pod_not_found" || opts.requirePodState
       ) throw error;
     }
+    if (record) {
+      const ignored = CREATION_ONLY.filter(([key]) =>
+        opts[key] !== undefined && opts[key] !== false
+      )
+        .map(([, flag]) => flag);
+      if (ignored.length > 0) {
+        ctx.note(
+          `warning: Pod ${record.pod.name} exists, so it resumes from its snapshot; ${
+            ignored.join(", ")
+          } ${ignored.length === 1 ? "applies" : "apply"} only when the Pod is created`,
+        );
+      }
+      return resumed(opts.dryRun ? record : touchPod(store, record.pod.name), "from its snapshot");
+    }
+    try {
+      return await createFromSource(opts, ctx);
+    } catch (error) {
+      if (!(error instanceof InsomniaError) || error.code === "usage") throw error;
+      throw new InsomniaError(
+        error.code,
+        `no Pod named ${opts.pod} exists, so it was to be created from the TOML ${
+          opts.manifest ? "manifest" : "cascade"
+        }, which failed: ${error.message} (Pass --require-pod-state to only resume existing Pods.)`,
+        error.details,
+      );
+    }
   }
   return await createFromSource(opts, ctx);
 }
+
+/** Options that only matter when `--pod NAME` creates the Pod (flag names for the warning). */
+const CREATION_ONLY: Array<[keyof RootOptions, string]> = [
+  ["manifest", "--manifest"],
+  ["manifestCascade", "--manifest-cascade"],
+  ["project", "--project"],
+  ["overlay", "--overlay"],
+  ["workspace", "--workspace"],
+  ["checkSecrets", "--check-secrets"],
+];
