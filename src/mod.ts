@@ -9,6 +9,7 @@
  * @module
  */
 export * from "./errors.ts";
+export type { Env } from "./env.ts";
 export { NIX_LIBRARY_VERSION, PROFILE_FORMAT, VERSION } from "./version.ts";
 
 export {
@@ -21,8 +22,25 @@ export {
   resolveProfile,
   type ResolveProfileOptions,
 } from "./profile/resolve.ts";
-export { extractArtifact, type ProfileMetadata } from "./profile/artifact.ts";
-export { parseSelector, type Selector, selectorLabel } from "./profile/selector.ts";
+export {
+  extractArtifact,
+  type ExtractedArtifact,
+  type ProfileMetadata,
+} from "./profile/artifact.ts";
+export {
+  parseSelector,
+  type RegistrySource,
+  type Selector,
+  selectorLabel,
+} from "./profile/selector.ts";
+export type {
+  DeclaredDefault,
+  DeclaredEntry,
+  QualifiedRef,
+  RegistryAlias,
+  RegistrySourceState,
+} from "./profile/registry.ts";
+export type { ResolvedManifest } from "./manifest/resolve.ts";
 export {
   defaultEntry,
   listEntries,
@@ -38,22 +56,50 @@ export {
   PodManifestSchema,
 } from "./manifest/schema.ts";
 export { parseManifestConfig, parsePodManifest } from "./manifest/validate.ts";
-export { resolveCascade, resolveManifestFile } from "./manifest/cascade.ts";
-export { MERGE_RULES, mergeConfigs } from "./manifest/merge.ts";
+export {
+  type CascadeOptions,
+  type LayerSource,
+  type ManifestResult,
+  resolveCascade,
+  resolveManifestFile,
+  type TomlOptions,
+} from "./manifest/cascade.ts";
+export { MERGE_RULES, mergeConfigs, type MergeRule } from "./manifest/merge.ts";
 export { diffManifests, type ManifestChange } from "./manifest/diff.ts";
 
-export { evaluateNix, nixVersion } from "./nix/evaluate.ts";
+export {
+  evaluateNix,
+  type NixEvalRequest,
+  type NixEvalResult,
+  type NixTarget,
+  nixVersion,
+} from "./nix/evaluate.ts";
 export { parseDuration } from "./nix/duration.ts";
 
 export {
   createPod,
+  type CreatePodInput,
   listPods,
+  type PodIdentity,
+  type PodListEntry,
+  type PodRecord,
+  type PodSnapshot,
   readPod,
   readPodBySession,
   removePod,
   replaceSnapshot,
+  type ReplaceSnapshotInput,
+  type StoredPod,
   type StoreOptions,
 } from "./store/pod_store.ts";
 
-export { checkSecretRefs, resolveSecret } from "./secrets/resolve.ts";
+export {
+  checkSecretRefs,
+  type ResolveOptions as SecretResolveOptions,
+  resolveSecret,
+  type SecretBackend,
+  type SecretRefCheck,
+  SecretValue,
+} from "./secrets/resolve.ts";
+export type { SecretRef } from "./secrets/refs.ts";
 export { redactJson, redactText } from "./secrets/redact.ts";
