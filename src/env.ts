@@ -6,7 +6,8 @@
  * @module
  */
 import process from "node:process";
-import { join } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 /** An environment record; values that are empty strings count as unset. */
 export type Env = Record<string, string | undefined>;
@@ -74,4 +75,23 @@ export function defaultStoreDir(env: Env): string | undefined {
 export function secretsDir(env: Env): string | undefined {
   const dir = dataDir(env);
   return dir ? join(dir, "secrets") : undefined;
+}
+
+/**
+ * The nearest `<dir>/.insomnia/manifest.toml` walking up from `start`. Anything at that path
+ * counts (even a directory), so reading it fails with a clear error instead of being skipped.
+ */
+export function findProjectManifest(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, ".insomnia", "manifest.toml");
+    try {
+      if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return candidate;
+    } catch {
+      // an unreadable parent: keep walking
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }

@@ -309,14 +309,27 @@ Deno.test("paths: --project starts the walk; the base is the parent of .insomnia
   }
 });
 
-Deno.test("paths: the nearest project manifest wins and a .insomnia directory without the file is skipped", () => {
+Deno.test("paths: the nearest project manifest wins; a directory in its place fails closed", () => {
   const t = tree();
   try {
     write(join(t.project, ".insomnia", "manifest.toml"), layerToml("outer"));
     const inner = join(t.project, "inner");
     const innerFile = write(join(inner, ".insomnia", "manifest.toml"), layerToml("inner"));
-    mkdirSync(join(inner, "x", ".insomnia", "manifest.toml"), { recursive: true }); // a directory
-    assert.equal(findProjectManifest(join(inner, "x")), innerFile);
+    assert.equal(findProjectManifest(join(inner, "deeper")), innerFile);
+    // A directory named manifest.toml is not skipped in favour of an outer manifest (which would
+    // silently change the runtime config): it is found, and reading it is a clear error.
+    const broken = join(inner, "x", ".insomnia", "manifest.toml");
+    mkdirSync(broken, { recursive: true });
+    assert.equal(findProjectManifest(join(inner, "x")), broken);
+    let error: unknown;
+    try {
+      resolveCascade({ env: t.env, cwd: join(inner, "x"), workspace: t.workspace });
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof InsomniaError);
+    assert.equal(error.code, "manifest_parse");
+    assert.match(error.message, new RegExp(broken.replace(/[.]/g, "\\.")));
   } finally {
     t.cleanup();
   }

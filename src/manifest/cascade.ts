@@ -4,9 +4,11 @@
  * `[profiles]` tables are registry metadata and are ignored here.
  * @module
  */
-import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { type Env, userManifestPath } from "../env.ts";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { type Env, findProjectManifest, userManifestPath } from "../env.ts";
+
+export { findProjectManifest };
 import { InsomniaError } from "../errors.ts";
 import { loadCatalog } from "./catalog.ts";
 import { loadLayer } from "./layer.ts";
@@ -39,18 +41,6 @@ export interface TomlOptions {
 function withoutProfiles(doc: Record<string, unknown>): Record<string, unknown> {
   const { profiles: _registry, ...rest } = doc;
   return rest;
-}
-
-/** Nearest `<dir>/.insomnia/manifest.toml` walking up from `start`. */
-export function findProjectManifest(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, ".insomnia", "manifest.toml");
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 /** `--manifest FILE`: that file alone, paths against its directory, builtin defaults, validation. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { brokenSourceState, emptySourceState, parseRegistryText } from "./registry_parse.ts";
 import type { BuiltinProfileInfo, DeclaredEntry, RegistrySourceState } from "./registry_types.ts";
@@ -67,24 +67,7 @@ export function scanBuiltinDir(dir: string): BuiltinProfileInfo[] {
   return [...found.values()].sort(byName);
 }
 
-/**
- * Walks up from `start` (made absolute) to the nearest directory containing
- * `.insomnia/manifest.toml` and returns that file's absolute path, or undefined at the root.
- */
-export function findProjectManifest(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, ".insomnia", "manifest.toml");
-    try {
-      if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return candidate;
-    } catch {
-      // unreadable parent: keep walking
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+export { findProjectManifest } from "../env.ts";
 
 /** Builds the builtin source state (valid names only, sorted, first duplicate wins). */
 export function builtinSourceState(list: readonly BuiltinProfileInfo[]): RegistrySourceState {
