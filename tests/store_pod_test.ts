@@ -7,6 +7,7 @@ import {
   createPod,
   listPods,
   planPodName,
+  podRecordSha256,
   readHistory,
   readPod,
   readPodBySession,
@@ -64,7 +65,9 @@ Deno.test("createPod writes a record that readPod returns unchanged", () => {
       "fingerprint",
       "snapshot",
       "history_count",
+      "record_sha256",
     ]);
+    assert.equal(onDisk.record_sha256, podRecordSha256(onDisk));
     assert.ok(!("dir" in onDisk));
     assert.deepEqual(JSON.parse(readFileSync(join(store.root, "store.json"), "utf8")), {
       format: "insomnia.store.v1",
@@ -229,6 +232,61 @@ const CORRUPTIONS: Array<{ label: string; reason: RegExp; edit: (text: string) =
     label: "renamed pod",
     reason: /pod\.name is "other"/,
     edit: (t) => t.replace('"name": "victim",\n    "id"', '"name": "other",\n    "id"'),
+  },
+  {
+    label: "profile source path pointed at another file",
+    reason: /record_sha256.*profile \(provenance\)/,
+    edit: (t) => t.replace('"path": "/home/u/coder.nix"', '"path": "/tmp/evil.nix"'),
+  },
+  {
+    label: "profile workspace changed",
+    reason: /record_sha256/,
+    edit: (t) => t.replace('"workspace": "/work"', '"workspace": "/elsewhere"'),
+  },
+  {
+    label: "profile replaced by null",
+    reason: /record_sha256/,
+    edit: (t) =>
+      t.replace(
+        /"profile": \{[\s\S]*?\n {2}\},\n {2}"fingerprint"/,
+        '"profile": null,\n  "fingerprint"',
+      ),
+  },
+  {
+    label: "fingerprint edited",
+    reason: /record_sha256.*fingerprint/,
+    edit: (t) => t.replace('"profile_sha256": "abab', '"profile_sha256": "cdab'),
+  },
+  {
+    label: "session id edited",
+    reason: /record_sha256/,
+    edit: (t) => t.replace(/"session_id": "[0-9a-f]/, '"session_id": "x'),
+  },
+  {
+    label: "created_at edited",
+    reason: /record_sha256/,
+    edit: (t) => t.replace(/"created_at": "\d/, '"created_at": "9'),
+  },
+  {
+    label: "manifest edited and snapshot.sha256 recomputed",
+    reason: /record_sha256/,
+    edit: (t) => {
+      const record = JSON.parse(t);
+      record.snapshot.manifest.model.ref = "anthropic/claude-opus-4-1";
+      record.snapshot.sha256 = sha256Hex(canonicalJson(record.snapshot.manifest));
+      return JSON.stringify(record, null, 2) + "\n";
+    },
+  },
+  {
+    label: "record_sha256 removed",
+    reason: /record_sha256 is missing/,
+    edit: (t) => t.replace(/,\n {2}"record_sha256": "[0-9a-f]{64}"/, ""),
+  },
+  {
+    label: "record_sha256 edited",
+    reason: /record_sha256 says/,
+    edit: (t) =>
+      t.replace(/"record_sha256": "[0-9a-f]{64}"/, `"record_sha256": "${"0".repeat(64)}"`),
   },
   {
     label: "negative history_count",
@@ -579,6 +637,126 @@ Deno.test("store files are pretty JSON with a trailing newline", () => {
     assert.ok(
       text.startsWith('{\n  "format": "insomnia.pod.v1",\n  "pod": {\n    "name": "pretty"'),
     );
+  } finally {
+    store.cleanup();
+  }
+});
+
+Deno.test("record_sha256 leaves out only updated_at: a hand-edited timestamp still reads", () => {
+  const store = tempStore();
+  try {
+    const pod = createPod(store, podInput("clock"));
+    const file = join(pod.dir, "pod.json");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace(`"updated_at": "${pod.pod.updated_at}"`, '"updated_at": "x"'));
+    const read = readPod(store, "clock");
+    assert.equal(read.pod.updated_at, "x");
+    assert.equal(read.record_sha256, pod.record_sha256);
+    const touched = touchPod(store, "clock");
+    assert.equal(touched.record_sha256, pod.record_sha256, "touch does not change the hash");
+    assert.deepEqual(readPod(store, "clock"), touched);
+    const replaced = replaceSnapshot(store, "clock", {
+      manifest: smallManifest("2"),
+      profile: { other: true },
+      fingerprint: null,
+    });
+    assert.notEqual(replaced.record_sha256, pod.record_sha256);
+    assert.deepEqual(readPod(store, "clock"), replaced);
+  } finally {
+    store.cleanup();
+  }
+});
+
+Deno.test("history files carry record_sha256: edited provenance or fingerprint is snapshot_invalid", () => {
+  const edits: Array<[string, (t: string) => string]> = [
+    ["profile path", (t) => t.replace('"path": "/home/u/coder.nix"', '"path": "/tmp/evil.nix"')],
+    ["fingerprint", (t) => t.replace('"profile_sha256": "abab', '"profile_sha256": "cdab')],
+    ["pod id", (t) => t.replace(/"id": "[0-9a-f]/, '"id": "x')],
+    ["record_sha256 removed", (t) => t.replace(/,\n {2}"record_sha256": "[0-9a-f]{64}"/, "")],
+  ];
+  for (const [label, edit] of edits) {
+    const store = tempStore();
+    try {
+      const pod = createPod(store, podInput("hist"));
+      replaceSnapshot(store, "hist", {
+        manifest: smallManifest("2"),
+        profile: null,
+        fingerprint: null,
+      });
+      const [name] = readdirSync(join(pod.dir, "history"));
+      const file = join(pod.dir, "history", name);
+      const original = readFileSync(file, "utf8");
+      const entry = JSON.parse(original);
+      assert.equal(entry.format, "insomnia.pod-history.v1");
+      assert.match(entry.record_sha256, /^[0-9a-f]{64}$/);
+      assert.deepEqual(readHistory(store, "hist")[0].profile, pod.profile, label);
+      const corrupted = edit(original);
+      assert.notEqual(corrupted, original, `${label}: the edit applies`);
+      writeFileSync(file, corrupted);
+      const before = tree(store.root);
+      const error = throwsCode(
+        () => readHistory(store, "hist"),
+        "snapshot_invalid",
+        /record_sha256/,
+      );
+      assert.ok(error.message.includes(file), `${label}: names the file`);
+      assert.deepEqual(tree(store.root), before, `${label}: nothing changed`);
+      writeFileSync(file, original);
+      assert.equal(readHistory(store, "hist").length, 1, `${label}: the restored file reads`);
+    } finally {
+      store.cleanup();
+    }
+  }
+});
+
+Deno.test("a store path that is a regular file is store_io 'not a directory', for reads and writes", () => {
+  const store = tempStore();
+  try {
+    writeFileSync(store.root, "not a store\n");
+    const calls: Array<[string, () => unknown]> = [
+      ["listPods", () => listPods(store)],
+      ["readPod", () => readPod(store, "coder")],
+      ["readPodBySession", () => readPodBySession(store, crypto.randomUUID())],
+      ["readHistory", () => readHistory(store, "coder")],
+      ["planPodName", () => planPodName(store, "coder", false)],
+      ["createPod", () => createPod(store, podInput("coder"))],
+      ["touchPod", () => touchPod(store, "coder")],
+      ["removePod", () => removePod(store, "coder")],
+      [
+        "replaceSnapshot",
+        () =>
+          replaceSnapshot(store, "coder", {
+            manifest: smallManifest(),
+            profile: null,
+            fingerprint: null,
+          }),
+      ],
+    ];
+    for (const [label, call] of calls) {
+      const error = throwsCode(call, "store_io", /is not a directory/);
+      assert.ok(error.message.includes(store.root), label);
+      assert.doesNotMatch(error.message, /disk is not full/, label);
+    }
+    assert.equal(readFileSync(store.root, "utf8"), "not a store\n");
+    assert.deepEqual(readdirSync(store.base), ["store"]);
+
+    const nested = { ...store, root: join(store.root, "sub") };
+    throwsCode(() => listPods(nested), "store_io", /a parent of .* is not a directory/);
+    throwsCode(() => createPod(nested, podInput("coder")), "store_io", /not a directory/);
+  } finally {
+    store.cleanup();
+  }
+});
+
+Deno.test("a store whose pods/ is a file is store_io, not an empty store", () => {
+  const store = tempStore();
+  try {
+    createPod(store, podInput("x"));
+    removePod(store, "x");
+    Deno.removeSync(join(store.root, "pods"));
+    writeFileSync(join(store.root, "pods"), "");
+    throwsCode(() => listPods(store), "store_io", /pods is not a directory/);
+    throwsCode(() => createPod(store, podInput("y")), "store_io", /pods is not a directory/);
   } finally {
     store.cleanup();
   }

@@ -7,7 +7,7 @@
  * directory rename, so a crash at any moment leaves each Pod either absent or complete.
  * @module
  */
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "./atomic.ts";
@@ -30,10 +30,9 @@ import {
   decodeSessionIndex,
   encodeJson,
   type HistoryEntry,
-  type HistoryFile,
   historyFileName,
+  historyFileOf,
   historySeqOf,
-  POD_HISTORY_FORMAT,
   type PodIdentity,
   type PodRecord,
   podRecordOf,
@@ -50,10 +49,12 @@ export { validatePodName } from "./pod_name.ts";
 export { canonicalJson, sha256Hex } from "./canonical.ts";
 export {
   type HistoryEntry,
+  historyRecordSha256,
   POD_FORMAT,
   POD_HISTORY_FORMAT,
   type PodIdentity,
   type PodRecord,
+  podRecordSha256,
   type PodSnapshot,
   SESSION_FORMAT,
   STORE_FORMAT,
@@ -281,15 +282,14 @@ export function replaceSnapshot(
     }
     const now = new Date().toISOString();
     const seq = current.history_count + 1;
-    const entry: HistoryFile = {
-      format: POD_HISTORY_FORMAT,
+    const entry = historyFileOf(
       seq,
-      replaced_at: now,
-      pod: { name, id: current.pod.id },
-      snapshot: current.snapshot,
-      profile: current.profile,
-      fingerprint: current.fingerprint,
-    };
+      now,
+      { name, id: current.pod.id },
+      current.snapshot,
+      current.profile,
+      current.fingerprint,
+    );
     const historyFile = join(historyDir, historyFileName(seq, now));
     io("write", historyFile, () => writeFileAtomic(historyFile, encodeJson(entry)));
     const snapshot = { sha256: canonicalSha256(manifest), manifest };
@@ -414,8 +414,47 @@ function decodeIfExists(file: string): SessionIndex | undefined {
   return text === undefined ? undefined : decodeSessionIndex(text);
 }
 
-/** Throws `store_io` when `store.json` exists but is not an {@link STORE_FORMAT} store file. */
+/**
+ * Throws `store_io` when the store root (or its `pods/` or `sessions/` directory) exists but is
+ * not a directory, or when a parent of the root is not a directory. A missing root is fine: reads
+ * see an empty store and the first write creates it.
+ */
+function checkStoreDirs(layout: StoreLayout): void {
+  for (const dir of [layout.root, layout.podsDir, layout.sessionsDir]) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === "ENOENT") continue;
+      if (code === "ENOTDIR") throw notADirectory(layout, dir, true);
+      throw storeIoError(error, "inspect", dir);
+    }
+    if (!isDir) throw notADirectory(layout, dir, false);
+  }
+}
+
+function notADirectory(layout: StoreLayout, dir: string, parent: boolean): InsomniaError {
+  const what = parent ? `a parent of ${dir} is not a directory` : `${dir} is not a directory`;
+  const advice = dir === layout.root
+    ? "The store path given with --store (or the default <data_dir>/sessions) must be a " +
+      "directory or not exist yet; choose another store directory with --store."
+    : `The store ${layout.root} is damaged; move that entry away or choose another store ` +
+      "directory with --store.";
+  return new InsomniaError(
+    "store_io",
+    `cannot use the Pod store ${layout.root}: ${what}. ${advice} Nothing was written.`,
+    { file: dir, store: layout.root },
+  );
+}
+
+/**
+ * Throws `store_io` when the store directories are not directories (see {@link checkStoreDirs})
+ * or `store.json` exists but is not an {@link STORE_FORMAT} store file. Returns whether
+ * `store.json` exists.
+ */
 function checkStoreFile(layout: StoreLayout): boolean {
+  checkStoreDirs(layout);
   const text = readTextIfExists(layout.storeFile);
   if (text === undefined) return false;
   let format: unknown;

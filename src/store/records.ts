@@ -41,6 +41,8 @@ export interface PodRecord {
   fingerprint: unknown | null;
   snapshot: PodSnapshot;
   history_count: number;
+  /** SHA-256 binding everything above except `pod.updated_at`; see {@link podRecordSha256}. */
+  record_sha256: string;
 }
 
 /** A Pod record together with the absolute directory it lives in. */
@@ -59,6 +61,8 @@ export interface HistoryEntry {
 export interface HistoryFile extends HistoryEntry {
   format: string;
   pod: { name: string; id: string };
+  /** SHA-256 binding every other field; see {@link historyRecordSha256}. */
+  record_sha256: string;
 }
 
 /** The content of `sessions/<session_id>.json`. */
@@ -104,7 +108,46 @@ export function encodeJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + "\n";
 }
 
-/** Builds a `pod.json` object with keys in their documented order. */
+/**
+ * `record_sha256` of a `pod.json`: the SHA-256 of the canonical JSON of
+ * `{format, pod: {name, id, session_id, created_at}, profile, fingerprint, snapshot_sha256,
+ * history_count}`. It covers every field except `pod.updated_at` (bumped on each resume) and the
+ * manifest itself (bound through `snapshot.sha256`, which is checked against it separately).
+ */
+export function podRecordSha256(record: Omit<PodRecord, "record_sha256">): string {
+  return canonicalSha256({
+    format: record.format,
+    pod: {
+      name: record.pod.name,
+      id: record.pod.id,
+      session_id: record.pod.session_id,
+      created_at: record.pod.created_at,
+    },
+    profile: record.profile,
+    fingerprint: record.fingerprint,
+    snapshot_sha256: record.snapshot.sha256,
+    history_count: record.history_count,
+  });
+}
+
+/**
+ * `record_sha256` of a history file: the SHA-256 of the canonical JSON of `{format, seq,
+ * replaced_at, pod, snapshot_sha256, profile, fingerprint}` (every field; the manifest is bound
+ * through `snapshot.sha256`). History files are never rewritten, so nothing is left out.
+ */
+export function historyRecordSha256(entry: Omit<HistoryFile, "record_sha256">): string {
+  return canonicalSha256({
+    format: entry.format,
+    seq: entry.seq,
+    replaced_at: entry.replaced_at,
+    pod: { name: entry.pod.name, id: entry.pod.id },
+    snapshot_sha256: entry.snapshot.sha256,
+    profile: entry.profile,
+    fingerprint: entry.fingerprint,
+  });
+}
+
+/** Builds a `pod.json` object with keys in their documented order and its `record_sha256`. */
 export function podRecordOf(
   pod: PodIdentity,
   profile: unknown,
@@ -112,7 +155,7 @@ export function podRecordOf(
   snapshot: PodSnapshot,
   historyCount: number,
 ): PodRecord {
-  return {
+  const record = {
     format: POD_FORMAT,
     pod: {
       name: pod.name,
@@ -126,6 +169,28 @@ export function podRecordOf(
     snapshot: { sha256: snapshot.sha256, manifest: snapshot.manifest },
     history_count: historyCount,
   };
+  return { ...record, record_sha256: podRecordSha256(record) };
+}
+
+/** Builds a history file object with keys in their documented order and its `record_sha256`. */
+export function historyFileOf(
+  seq: number,
+  replacedAt: string,
+  pod: { name: string; id: string },
+  snapshot: PodSnapshot,
+  profile: unknown,
+  fingerprint: unknown,
+): HistoryFile {
+  const entry = {
+    format: POD_HISTORY_FORMAT,
+    seq,
+    replaced_at: replacedAt,
+    pod: { name: pod.name, id: pod.id },
+    snapshot: { sha256: snapshot.sha256, manifest: snapshot.manifest },
+    profile: profile ?? null,
+    fingerprint: fingerprint ?? null,
+  };
+  return { ...entry, record_sha256: historyRecordSha256(entry) };
 }
 
 /** A `snapshot_invalid` error for `file`, saying what is wrong and that nothing was changed. */
@@ -198,8 +263,8 @@ function decodeSnapshot(value: unknown, file: string): PodSnapshot {
 
 /**
  * Decodes the text of a `pod.json`: JSON object, `format` = {@link POD_FORMAT}, identity fields,
- * `pod.name` equal to `expectedName`, snapshot hash matching the manifest. Throws
- * `snapshot_invalid` otherwise.
+ * `pod.name` equal to `expectedName`, snapshot hash matching the manifest, `record_sha256`
+ * matching the rest of the record. Throws `snapshot_invalid` otherwise.
  */
 export function decodePodRecord(text: string, file: string, expectedName: string): PodRecord {
   const obj = parseJsonObject(text, file, "a Pod record");
@@ -228,10 +293,38 @@ export function decodePodRecord(text: string, file: string, expectedName: string
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
     throw snapshotInvalid(file, "history_count is missing or not a non-negative integer");
   }
-  return podRecordOf(identity, obj.profile, obj.fingerprint, snapshot, count);
+  const record = podRecordOf(identity, obj.profile, obj.fingerprint, snapshot, count);
+  checkRecordSha256(
+    obj.record_sha256,
+    record.record_sha256,
+    file,
+    "the Pod identity, profile (provenance), fingerprint or history_count",
+  );
+  return record;
 }
 
-/** Decodes the text of a history file; `seq` must match the file name. */
+function checkRecordSha256(found: unknown, actual: string, file: string, what: string): void {
+  if (typeof found !== "string" || !/^[0-9a-f]{64}$/.test(found)) {
+    throw snapshotInvalid(
+      file,
+      "record_sha256 is missing or not a 64-digit hex SHA-256 (records written before it " +
+        "existed are not accepted)",
+    );
+  }
+  if (found !== actual) {
+    throw snapshotInvalid(
+      file,
+      `the SHA-256 of the record is ${actual} but record_sha256 says ${found}, so ${what} ` +
+        `was edited or corrupted after it was written`,
+    );
+  }
+}
+
+/**
+ * Decodes the text of a history file: `format` = {@link POD_HISTORY_FORMAT}, `seq` equal to the
+ * one in the file name, snapshot hash and `record_sha256` matching. Throws `snapshot_invalid`
+ * otherwise.
+ */
 export function decodeHistoryFile(text: string, file: string, seq: number): HistoryFile {
   const obj = parseJsonObject(text, file, "a Pod history entry");
   checkFormat(obj, file, POD_HISTORY_FORMAT);
@@ -239,16 +332,23 @@ export function decodeHistoryFile(text: string, file: string, seq: number): Hist
     throw snapshotInvalid(file, `seq is ${JSON.stringify(obj.seq)} but the file name says ${seq}`);
   }
   const replacedAt = requireString(obj, "replaced_at", file, "");
-  const pod = isObject(obj.pod) ? obj.pod : {};
-  return {
-    format: POD_HISTORY_FORMAT,
-    seq,
-    replaced_at: replacedAt,
-    pod: { name: String(pod.name ?? ""), id: String(pod.id ?? "") },
-    snapshot: decodeSnapshot(obj.snapshot, file),
-    profile: obj.profile ?? null,
-    fingerprint: obj.fingerprint ?? null,
+  if (!isObject(obj.pod)) throw snapshotInvalid(file, "pod is missing or not an object");
+  const pod = {
+    name: requireString(obj.pod, "name", file, "pod."),
+    id: requireString(obj.pod, "id", file, "pod."),
   };
+  for (const key of ["profile", "fingerprint"]) {
+    if (!(key in obj)) throw snapshotInvalid(file, `${key} is missing (null is allowed)`);
+  }
+  const snapshot = decodeSnapshot(obj.snapshot, file);
+  const entry = historyFileOf(seq, replacedAt, pod, snapshot, obj.profile, obj.fingerprint);
+  checkRecordSha256(
+    obj.record_sha256,
+    entry.record_sha256,
+    file,
+    "its profile (provenance), fingerprint, pod or replaced_at",
+  );
+  return entry;
 }
 
 /** Decodes a session index file, or returns undefined when it is not a valid one. */

@@ -208,6 +208,8 @@ Deno.test("pods export writes a portable artifact that resolves elsewhere withou
         `path:${out}`,
         "--profile-pod-name",
         "imported",
+        "--workspace",
+        sb.workspace,
       ], { PATH: "/nonexistent" });
       assert.deepEqual({ ...imported.manifest, pod: created.manifest.pod }, created.manifest);
     } finally {

@@ -379,6 +379,7 @@ review = { path = ${JSON.stringify(review)}, description = ${JSON.stringify(C.pe
       s.human(["pods", "export", "work-2"]),
     ]);
     assertAllRefs(exported.manifest, "pods export");
+    Deno.mkdirSync(join(s.sb.root, "export"), { recursive: true });
     const exportFile = join(s.sb.root, "export", "work.json");
     await s.json(["pods", "export", "work", "-o", exportFile]);
     const reimported = await s.json(["--profile", `path:${exportFile}`, "--check-secrets"]);

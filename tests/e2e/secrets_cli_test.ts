@@ -303,6 +303,7 @@ Deno.test("references pass unchanged: Nix → manifest → snapshot → --json �
     assertRefs((await ok(sb, ["pods", "show", "refs"])).manifest, "pods show");
     assertRefs((await ok(sb, ["profiles", "show", `path:${nix}`])).manifest, "profiles show");
 
+    Deno.mkdirSync(join(sb.root, "export"), { recursive: true });
     const exportFile = join(sb.root, "export", "refs.json");
     await ok(sb, ["pods", "export", "refs", "-o", exportFile]);
     const artifact = JSON.parse(readFileSync(exportFile, "utf8"));

@@ -70,8 +70,18 @@ export function podInput(name: string, explicitName = true, tag = "m"): CreatePo
   return {
     name,
     explicitName,
-    profile: { source: { kind: "path", path: "/home/u/coder.nix" }, profile: { name: "coder" } },
-    fingerprint: { profile_sha256: "ab".repeat(32), nix_version: "2.8.0", library: "1" },
+    profile: {
+      selector: "path:/home/u/coder.nix",
+      source: { kind: "path", path: "/home/u/coder.nix" },
+      metadata: { format: "insomnia.nix-profile.v1", name: "coder" },
+      workspace: "/work",
+    },
+    fingerprint: {
+      profile_sha256: "ab".repeat(32),
+      nix_version: "nix (Nix) 2.28.3",
+      library_version: "1",
+      evaluator: "nix",
+    },
     manifest: smallManifest(tag),
   };
 }

@@ -1,17 +1,25 @@
 /**
  * `pods list|show|rm|export`: the recorded Pods. `show` tells whether the profile file changed
  * since the snapshot (by hash, without evaluating); `export` writes the snapshot as a portable
- * artifact that `--profile path:FILE.json` accepts on another machine, with or without Nix.
+ * artifact that `--profile path:FILE.json` accepts on another machine, with or without Nix:
+ * paths inside the recorded launch workspace become `workspace_path` values again, so they follow
+ * `--workspace` on import.
  * @module
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { InsomniaError } from "../../errors.ts";
-import type { PodManifest } from "../../manifest/schema.ts";
+import type { PathValue, PodManifest } from "../../manifest/schema.ts";
 import { builtinSourceSha256 } from "../../profile/builtin.ts";
-import type { ProfileProvenance } from "../../profile/resolve.ts";
+import {
+  isProfileProvenance,
+  provenanceLabel,
+  type RecordedProvenance,
+} from "../../profile/provenance.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
+import { toJsonValue } from "../../store/canonical.ts";
+import { errnoCode } from "../../store/fs_util.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../store/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
@@ -25,21 +33,12 @@ type Handler = (
   ctx: CliContext,
 ) => Promise<CommandOutput>;
 
-function sourceLabel(profile: unknown): string {
-  const p = profile as Partial<ProfileProvenance> & { source?: { kind: string } } | null;
-  if (!p?.source) return "-";
-  const s = p.source as ProfileProvenance["source"] | { kind: "manifest" };
-  if (s.kind === "registry") return `${s.source}:${s.name}`;
-  if (s.kind === "flake") return `flake:${s.ref}#${s.name}`;
-  if (s.kind === "path") return s.path;
-  return "manifest";
-}
-
 /** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
 export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {
-  const p = profile as ProfileProvenance | null;
-  const recorded = p?.fingerprint?.profile_sha256;
-  if (!p?.source || !recorded) return "unknown";
+  if (!isProfileProvenance(profile)) return "unknown";
+  const p = profile;
+  const recorded = p.fingerprint?.profile_sha256;
+  if (!recorded) return "unknown";
   let current: string | undefined;
   if (p.source.kind === "registry" && p.source.source === "builtin") {
     current = builtinSourceSha256(p.source.name);
@@ -65,7 +64,7 @@ async function list(
       ? {
         name: entry.name,
         ok: true,
-        source: sourceLabel(entry.record!.profile),
+        source: provenanceLabel(entry.record!.profile),
         created_at: entry.record!.pod.created_at,
         updated_at: entry.record!.pod.updated_at,
         session_id: entry.record!.pod.session_id,
@@ -96,18 +95,18 @@ async function show(
     seq: h.seq,
     replaced_at: h.replaced_at,
     snapshot_sha256: h.snapshot.sha256,
-    source: sourceLabel(h.profile),
+    source: provenanceLabel(h.profile),
   }));
   const drift = profileDrift(record.profile);
   const manifest = record.snapshot.manifest as unknown as PodManifest;
-  const p = record.profile as ProfileProvenance | null;
+  const p = isProfileProvenance(record.profile) ? record.profile : null;
   const rows: Array<[string, string]> = [
     ["dir", record.dir],
     ["id", record.pod.id],
     ["session", record.pod.session_id],
     ["created", record.pod.created_at],
     ["updated", record.pod.updated_at],
-    ["source", sourceLabel(record.profile)],
+    ["source", provenanceLabel(record.profile)],
     ...(p?.selector ? [["selector", p.selector] as [string, string]] : []),
     [
       "profile file",
@@ -151,6 +150,113 @@ async function rm(
   return { json: { removed: args[0] }, human: `removed Pod ${args[0]}` };
 }
 
+/** A path written relative to the launch workspace, as `workspace "…"` produces it. */
+type WorkspacePath = Extract<PathValue, { kind: "workspace_path" }>;
+
+/**
+ * `path` as a `workspace_path` relative to `workspace` (`"."` for the workspace itself) when it is
+ * inside it; otherwise `path` unchanged.
+ */
+export function workspaceRelative(path: string, workspace: string): string | WorkspacePath {
+  const rel = relative(workspace, path);
+  if (rel === "") return { kind: "workspace_path", path: "." };
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path;
+  return { kind: "workspace_path", path: rel.split(sep).join("/") };
+}
+
+/**
+ * A copy of a resolved snapshot manifest in which every path field inside `workspace` (scope
+ * allow/deny targets, `skills.directories`, `memory.workspace_root`, `pod.prompt_pack` and the
+ * `api_key` auth files of `model`, `compaction.model`, `memory.extract_model` and
+ * `memory.consolidation_model`) is a `{ kind: "workspace_path" }` value again, so the manifest
+ * resolves against the `--workspace` it is imported with. Paths outside `workspace` stay absolute.
+ * Without a workspace (a Pod created from TOML manifests) the copy is unchanged. Returns the copy
+ * and how many paths were rewritten.
+ */
+export function portableManifest(
+  manifest: Record<string, unknown>,
+  workspace: string | undefined,
+): { manifest: Record<string, unknown>; rewritten: number } {
+  const copy = toJsonValue(manifest);
+  if (workspace === undefined || !isAbsolute(workspace)) return { manifest: copy, rewritten: 0 };
+  let rewritten = 0;
+  const portable = (value: unknown): unknown => {
+    if (typeof value !== "string" || !isAbsolute(value)) return value;
+    const out = workspaceRelative(value, workspace);
+    if (typeof out !== "string") rewritten++;
+    return out;
+  };
+  const obj = (value: unknown): Record<string, unknown> | undefined =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : undefined;
+  const field = (parent: unknown, key: string) => {
+    const o = obj(parent);
+    if (o && key in o) o[key] = portable(o[key]);
+  };
+  const model = (value: unknown) => {
+    const auth = obj(obj(value)?.auth);
+    if (auth?.kind === "api_key") field(auth, "file");
+  };
+  field(copy.pod, "prompt_pack");
+  model(copy.model);
+  model(obj(copy.compaction)?.model);
+  const memory = obj(copy.memory);
+  field(memory, "workspace_root");
+  model(memory?.extract_model);
+  model(memory?.consolidation_model);
+  const scope = obj(copy.scope);
+  const rules = [scope?.allow, scope?.deny].flatMap((list) => Array.isArray(list) ? list : []);
+  for (const rule of rules) field(rule, "target");
+  const skills = obj(copy.skills);
+  if (skills && Array.isArray(skills.directories)) {
+    skills.directories = skills.directories.map(portable);
+  }
+  return { manifest: copy, rewritten };
+}
+
+/** Checks `-o PATH` before anything is written: not a directory, and its parent exists. */
+function exportTarget(target: string, cwd: string, pod: string): string {
+  const file = resolve(cwd, target);
+  const parent = dirname(file);
+  const usage = (what: string) =>
+    new InsomniaError(
+      "usage",
+      `pods export ${pod} -o ${target}: ${what}. Pass the path of the file to write (for example ` +
+        `-o ${pod}.export.json) inside an existing directory; nothing was written.`,
+      { file },
+    );
+  const kind = (path: string): "dir" | "other" | "missing" | "blocked" => {
+    try {
+      return statSync(path).isDirectory() ? "dir" : "other";
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === "ENOENT") return "missing";
+      if (code === "ENOTDIR") return "blocked";
+      throw writeFailed(file, error);
+    }
+  };
+  if (kind(file) === "dir") throw usage(`${file} is a directory, not a file`);
+  const parentKind = kind(parent);
+  if (parentKind === "missing") throw usage(`the directory ${parent} does not exist`);
+  if (parentKind === "blocked") {
+    throw usage(`the directory ${parent} does not exist (a parent of it is a file)`);
+  }
+  if (parentKind !== "dir") throw usage(`${parent} is not a directory`);
+  return file;
+}
+
+function writeFailed(file: string, error: unknown): InsomniaError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InsomniaError(
+    "store_io",
+    `could not write the export file ${file}: ${reason}. Check that its directory is writable ` +
+      `by this user and that the disk is not full, or choose another path with -o; the file was ` +
+      `not written.`,
+    { file, errno: errnoCode(error) },
+  );
+}
+
 // deno-lint-ignore require-await
 async function exportPod(
   opts: Record<string, unknown>,
@@ -159,7 +265,10 @@ async function exportPod(
 ): Promise<CommandOutput> {
   validatePodName(args[0]);
   const record = readPod(storeOptions(opts, ctx), args[0]);
-  const p = record.profile as ProfileProvenance | null;
+  const recorded = record.profile as RecordedProvenance;
+  const p = isProfileProvenance(recorded) ? recorded : null;
+  const workspace = typeof p?.workspace === "string" ? p.workspace : undefined;
+  const portable = portableManifest(record.snapshot.manifest, workspace);
   const artifact = {
     profile: {
       format: PROFILE_FORMAT,
@@ -170,18 +279,42 @@ async function exportPod(
         pod_id: record.pod.id,
         snapshot_sha256: record.snapshot.sha256,
         exported_at: new Date().toISOString(),
-        ...(p?.selector !== undefined && { selector: p.selector }),
-        ...(p?.source && { source: p.source }),
+        ...(recorded !== null && { selector: recorded.selector }),
+        ...(recorded?.source && { source: recorded.source }),
+        ...(workspace !== undefined && { workspace }),
         ...(record.fingerprint !== null && { fingerprint: record.fingerprint }),
       },
     },
-    manifest: record.snapshot.manifest,
+    manifest: portable.manifest,
   };
   const target = opts.output as string | undefined;
   if (target) {
-    const file = resolve(ctx.cwd, target);
-    writeFileAtomic(file, JSON.stringify(artifact, null, 2) + "\n", 0o600);
-    return { json: { exported: args[0], file }, human: `exported Pod ${args[0]} to ${file}` };
+    const file = exportTarget(target, ctx.cwd, args[0]);
+    try {
+      writeFileAtomic(file, JSON.stringify(artifact, null, 2) + "\n", 0o600);
+    } catch (error) {
+      throw writeFailed(file, error);
+    }
+    const notes = [
+      ...(portable.rewritten > 0
+        ? [
+          `${portable.rewritten} path(s) inside the workspace ${workspace} were written relative ` +
+          `to it; they resolve against --workspace (default: the current directory) on import.`,
+        ]
+        : []),
+      `The manifest keeps pod.name ${
+        JSON.stringify(record.pod.name)
+      }; --profile-pod-name NAME overrides it on import.`,
+    ];
+    return {
+      json: {
+        exported: args[0],
+        file,
+        workspace: workspace ?? null,
+        workspace_paths: portable.rewritten,
+      },
+      human: `exported Pod ${args[0]} to ${file}\n${notes.map((n) => `  ${n}`).join("\n")}`,
+    };
   }
   return { json: artifact, human: JSON.stringify(artifact, null, 2) };
 }
