@@ -167,7 +167,9 @@ function setPath(root: Json, path: readonly string[], value: unknown): void {
   }
   // defineProperty: a literal "__proto__" key must become an own property, as JSON.parse makes it.
   Object.defineProperty(cur, path[path.length - 1], {
-    value,
+    // A fresh copy: fc.constant hands out one shared object, and a later path may walk into
+    // (and write through) an earlier placement, which would create cycles no JSON input has.
+    value: structuredClone(value),
     enumerable: true,
     writable: true,
     configurable: true,

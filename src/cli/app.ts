@@ -4,6 +4,7 @@
  * @module
  */
 import { Command, Option } from "commander";
+import { InsomniaError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 
 /** Options of the root (launch) command, as parsed. */
@@ -46,16 +47,119 @@ Examples:
 Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.
 Documentation: docs/cli.md`;
 
-/** Adds the flags every subcommand accepts. */
-function common(cmd: Command): Command {
-  return cmd
-    .option("--json", "print one JSON document on stdout")
-    .option("-q, --quiet", "print only results")
-    .option("-s, --store <dir>", "Pod store directory (default <data_dir>/sessions)")
-    .option("--workspace <dir>", "directory the Pod is launched for (default: the cwd)")
-    .option("--eval-timeout <duration>", "Nix evaluation limit (default 30s)")
-    .exitOverride()
-    .allowExcessArguments(false);
+/** A common flag that only some subcommands use (`--json` and `-q` are on every command). */
+export type CommonFlag = "store" | "workspace" | "evalTimeout";
+
+/**
+ * Root options that select or shape what the root command does (create or resume a Pod). Given
+ * before a subcommand's name they would be parsed by the root and silently ignored, so a
+ * subcommand refuses them (see {@link subcommandOptions}).
+ */
+export const ROOT_ONLY_OPTIONS = [
+  "profile",
+  "profilePodName",
+  "manifest",
+  "manifestCascade",
+  "project",
+  "overlay",
+  "pod",
+  "session",
+  "requirePodState",
+  "reloadProfile",
+  "yes",
+  "checkSecrets",
+  "dryRun",
+] as const;
+
+/**
+ * Adds `--json` and `-q`, which every subcommand accepts, and the `extra` common flags the
+ * subcommand actually uses (a flag it would ignore is not offered, so it is an unknown option).
+ */
+function common(cmd: Command, extra: CommonFlag[] = []): Command {
+  cmd.option("--json", "print one JSON document on stdout")
+    .option("-q, --quiet", "print only results");
+  if (extra.includes("store")) {
+    cmd.option("-s, --store <dir>", "Pod store directory (default <data_dir>/sessions)");
+  }
+  if (extra.includes("workspace")) {
+    cmd.option("--workspace <dir>", "directory the Pod is launched for (default: the cwd)");
+  }
+  if (extra.includes("evalTimeout")) {
+    cmd.option("--eval-timeout <duration>", "Nix evaluation limit (default 30s)");
+  }
+  return cmd.exitOverride().allowExcessArguments(false);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listWords(words: string[]): string {
+  return words.length === 1
+    ? words[0]
+    : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/** `text` as one POSIX shell word (for the command lines that error messages suggest). */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The options a subcommand runs with: its own, plus the common flags (`--json`, `-q`, `-s`,
+ * `--workspace`, `--eval-timeout`) given before its name when it takes them too; its own value
+ * wins when a flag is given in both places. A root option given before the subcommand's name
+ * (`insomnia-pod --dry-run profiles init x`) would be silently dropped, so it is a `usage` error
+ * naming the option and the subcommand; so is a common flag the subcommand does not take.
+ */
+export function subcommandOptions(cmd: Command): Record<string, unknown> {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const path = chain.slice(1).map((c) => c.name()).join(" ");
+  const merged: Record<string, unknown> = {};
+  const misplaced: string[] = [];
+  const movable: string[] = [];
+  const moves: string[] = [];
+  for (const ancestor of chain.slice(0, -1)) {
+    for (const option of ancestor.options) {
+      const key = option.attributeName();
+      const value = ancestor.getOptionValue(key);
+      if (value === undefined || ancestor.getOptionValueSource(key) === "default") continue;
+      // The same flag with the same arity (`new --profile <selector>`), not a namesake
+      // (`profiles show --manifest` is a switch, the root's `--manifest <file>` is not).
+      const own = cmd.options.find((o) =>
+        o.long === option.long && o.required === option.required && o.optional === option.optional
+      );
+      const rootOnly = (ROOT_ONLY_OPTIONS as readonly string[]).includes(key);
+      if (own && !rootOnly) {
+        merged[key] = value;
+        continue;
+      }
+      const flag = option.long ?? option.short ?? key;
+      misplaced.push(flag);
+      if (own) {
+        movable.push(flag);
+        moves.push(typeof value === "string" ? `${flag} ${shellWord(value)}` : flag);
+      }
+    }
+  }
+  if (misplaced.length > 0) {
+    const removable = misplaced.filter((f) => !movable.includes(f));
+    const when = removable.length === 0 ? " when written before its name" : "";
+    let message = `${listWords(misplaced)} ${misplaced.length === 1 ? "does" : "do"} not apply ` +
+      `to \`${path}\`${when}; nothing was done. Options written before a subcommand's name ` +
+      "belong to the root command, which creates or resumes a Pod.";
+    if (movable.length > 0) {
+      message += ` \`${path}\` takes ${listWords(movable)} itself, after its name: ` +
+        `\`insomnia-pod ${path} ${moves.join(" ")}\`.`;
+    }
+    if (removable.length > 0) {
+      message += ` Remove ${listWords(removable)}; \`insomnia-pod ${path} --help\` lists the ` +
+        "options it takes.";
+    }
+    throw new InsomniaError("usage", message, { command: path, options: misplaced });
+  }
+  for (const [key, value] of Object.entries(cmd.opts())) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 /** Names of the top-level subcommands. */
@@ -93,7 +197,7 @@ export function buildProgram(
     )
     .version(VERSION, "-V, --version")
     .helpOption("-h, --help", "show help")
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false })
     .exitOverride()
     .allowExcessArguments(false)
     .enablePositionalOptions()
@@ -168,25 +272,31 @@ export function buildProgram(
     .action((opts) => run("launch", opts, []));
   if (!subcommands) return program;
 
-  const profiles = program.command("profiles").exitOverride().description(
-    "discover, inspect, check and create profiles",
-  );
-  common(profiles.command("list")).description(
-    "list every discovered profile, its source and the default",
-  )
-    .action((_o, cmd) => run("profiles list", cmd.optsWithGlobals(), []));
-  common(profiles.command("show")).description("evaluate a profile and summarise what it grants")
+  const act = (path: string) => (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).flatMap((a) => a === undefined ? [] : a as string | string[]);
+    return run(path, subcommandOptions(cmd), args);
+  };
+  const group = (name: string, description: string) =>
+    program.command(name).exitOverride().description(description);
+
+  const profiles = group("profiles", "discover, inspect, check and create profiles");
+  common(profiles.command("list"))
+    .description("list every discovered profile, its source and the default")
+    .action(act("profiles list"));
+  common(profiles.command("show"), ["workspace", "evalTimeout"])
+    .description("evaluate a profile and summarise what it grants")
     .argument("<selector>", "profile selector")
     .option("--manifest", "print the whole resolved manifest")
-    .action((selector, _o, cmd) => run("profiles show", cmd.optsWithGlobals(), [selector]));
-  common(profiles.command("check")).description(
-    "evaluate and validate profiles (exit 1 if any fails)",
-  )
+    .action(act("profiles show"));
+  common(profiles.command("check"), ["workspace", "evalTimeout"])
+    .description("evaluate and validate profiles (exit 1 if any fails)")
     .argument("[selectors...]", "profile selectors (default: the default profile)")
     .option("--all", "check every discovered profile")
     .option("--check-secrets", "fail when a secret reference does not resolve")
-    .action((selectors, _o, cmd) => run("profiles check", cmd.optsWithGlobals(), selectors));
-  common(profiles.command("init")).description("write a new profile file and register it")
+    .action(act("profiles check"));
+  common(profiles.command("init"), ["workspace", "evalTimeout"])
+    .description("write a new profile file and register it")
     .argument("<name>", "profile name")
     .addOption(
       new Option("--source <source>", "registry to register it in").choices(["project", "user"])
@@ -194,59 +304,50 @@ export function buildProgram(
     )
     .option("--from <selector>", "start from this profile's settings")
     .option("--force", "overwrite an existing profile file")
-    .action((name, _o, cmd) => run("profiles init", cmd.optsWithGlobals(), [name]));
+    .action(act("profiles init"));
 
-  const pods = program.command("pods").exitOverride().description(
-    "list, inspect, remove and export recorded Pods",
-  );
-  common(pods.command("list")).description("list recorded Pods").action((_o, cmd) =>
-    run("pods list", cmd.optsWithGlobals(), [])
-  );
-  common(pods.command("show")).description("a Pod's provenance, fingerprint and history").argument(
-    "<name>",
-  )
-    .action((name, _o, cmd) => run("pods show", cmd.optsWithGlobals(), [name]));
-  common(pods.command("rm")).description("remove a Pod record").argument("<name>")
-    .action((name, _o, cmd) => run("pods rm", cmd.optsWithGlobals(), [name]));
-  common(pods.command("export")).description("write a Pod's snapshot as a portable artifact")
-    .argument(
-      "<name>",
-    )
+  const pods = group("pods", "list, inspect, remove and export recorded Pods");
+  common(pods.command("list"), ["store"]).description("list recorded Pods")
+    .action(act("pods list"));
+  common(pods.command("show"), ["store"]).description("a Pod's provenance, fingerprint and history")
+    .argument("<name>")
+    .action(act("pods show"));
+  common(pods.command("rm"), ["store"]).description("remove a Pod record").argument("<name>")
+    .action(act("pods rm"));
+  common(pods.command("export"), ["store"])
+    .description("write a Pod's snapshot as a portable artifact")
+    .argument("<name>")
     .option("-o, --output <file>", "write to this file instead of stdout")
-    .action((name, _o, cmd) => run("pods export", cmd.optsWithGlobals(), [name]));
+    .action(act("pods export"));
 
-  const secrets = program.command("secrets").exitOverride().description(
-    "the local secret store (values never printed)",
-  );
+  const secrets = group("secrets", "the local secret store (values never printed)");
   common(secrets.command("set")).description("store a secret read from stdin").argument("<id>")
-    .action((id, _o, cmd) => run("secrets set", cmd.optsWithGlobals(), [id]));
-  common(secrets.command("list")).description("list stored secret ids").action((_o, cmd) =>
-    run("secrets list", cmd.optsWithGlobals(), [])
-  );
+    .action(act("secrets set"));
+  common(secrets.command("list")).description("list stored secret ids")
+    .action(act("secrets list"));
   common(secrets.command("rm")).description("remove a stored secret").argument("<id>")
-    .action((id, _o, cmd) => run("secrets rm", cmd.optsWithGlobals(), [id]));
+    .action(act("secrets rm"));
 
-  common(program.command("new")).description("interactive New Pod dialog (needs a terminal)")
+  common(program.command("new"), ["store", "workspace", "evalTimeout"])
+    .description("interactive New Pod dialog (needs a terminal)")
     .option(
       "--profile <selector>",
       "preselect this profile (name, source:name, path, flake:ref#name, default)",
     )
-    .action((_o, cmd) => run("new", cmd.optsWithGlobals(), []));
-  common(program.command("doctor")).description(
-    "check Nix, registries, the default profile and the store",
-  )
-    .action((_o, cmd) => run("doctor", cmd.optsWithGlobals(), []));
+    .action(act("new"));
+  common(program.command("doctor"), ["store", "workspace", "evalTimeout"])
+    .description("check Nix, registries, the default profile and the store")
+    .action(act("doctor"));
   common(program.command("completions")).description("print a shell completion script")
     .addArgument(
       new Command().createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]),
     )
-    .action((shell, _o, cmd) => run("completions", cmd.optsWithGlobals(), [shell]));
-  common(program.command("schema")).description(
-    "print the JSON Schema of profile artifacts or manifests",
-  )
+    .action(act("completions"));
+  common(program.command("schema"))
+    .description("print the JSON Schema of profile artifacts or manifests")
     .option("--artifact", "the profile artifact (default)")
     .option("--manifest", "the partial manifest (TOML/JSON layer)")
     .option("--resolved", "the resolved runtime manifest (snapshots)")
-    .action((_o, cmd) => run("schema", cmd.optsWithGlobals(), []));
+    .action(act("schema"));
   return program;
 }

@@ -8,11 +8,43 @@ import type { InsomniaError } from "../errors.ts";
 import { redactJson, redactText } from "../secrets/redact.ts";
 
 const pending = new Set<Promise<void>>();
+/** Streams that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
+const broken = new Set<NodeJS.WriteStream>();
+const guarded = new Set<NodeJS.WriteStream>();
+
+function guard(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  // Without a listener a failed write (EPIPE) is an uncaught error with a stack trace. The
+  // command's own result and exit status stand; its remaining output has nowhere to go.
+  stream.on("error", () => broken.add(stream));
+}
+
+/**
+ * Makes writes to stdout and stderr safe when the reader has gone away (`insomnia-pod schema |
+ * head -1`): the failure stops further output to that stream instead of crashing. Idempotent.
+ */
+export function guardOutput(): void {
+  guard(process.stdout);
+  guard(process.stderr);
+}
 
 // Bun flushes a large piped write after a later empty write's callback, so every write is
 // tracked and main() awaits them all before exiting (otherwise output is cut at 64 KiB).
 function put(stream: NodeJS.WriteStream, text: string): void {
-  const done = new Promise<void>((resolve) => stream.write(text, () => resolve()));
+  guard(stream);
+  if (broken.has(stream)) return;
+  const done = new Promise<void>((resolve) => {
+    try {
+      stream.write(text, (error) => {
+        if (error) broken.add(stream);
+        resolve();
+      });
+    } catch {
+      broken.add(stream);
+      resolve();
+    }
+  });
   pending.add(done);
   done.then(() => pending.delete(done));
 }
@@ -26,6 +58,11 @@ export async function flushOutput(): Promise<void> {
 export function writeOut(text: string): void {
   if (text === "") return;
   put(process.stdout, redactText(text.endsWith("\n") ? text : text + "\n"));
+}
+
+/** Writes text to stdout as is (commander's help and version; nothing secret, no newline added). */
+export function writeOutRaw(text: string): void {
+  if (text !== "") put(process.stdout, text);
 }
 
 /** Writes text to stderr (redacted). */

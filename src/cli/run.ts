@@ -9,7 +9,7 @@ import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandOutput } from "./context.ts";
-import { printError, writeErr, writeJson, writeOut } from "./output.ts";
+import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { registerEnvSecrets } from "../secrets/resolve.ts";
 
 type Handler = (
@@ -63,8 +63,26 @@ function usageMessage(error: CommanderError, argv: string[]): string {
   return `${text.replace(/\.$/, "")}. Run \`insomnia-pod --help\` for usage.`;
 }
 
+/** The usage error of a command group (`insomnia-pod profiles`) run without a subcommand. */
+function missingSubcommand(group: Command): InsomniaError {
+  const names: string[] = [];
+  for (let c: Command | null = group; c?.parent; c = c.parent) names.unshift(c.name());
+  const path = names.join(" ");
+  const subs = group.commands.map((c) => c.name());
+  const list = subs.length > 1
+    ? `${subs.slice(0, -1).join(", ")} or ${subs[subs.length - 1]}`
+    : subs.join("");
+  return new InsomniaError(
+    "usage",
+    `\`insomnia-pod ${path}\` needs a subcommand: ${list}, for example ` +
+      `\`insomnia-pod ${path} ${subs[0]}\`. Run \`insomnia-pod ${path} --help\` for usage.`,
+    { command: path, subcommands: subs },
+  );
+}
+
 /** Runs insomnia-pod with `argv` (without the executable) and returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   const json = argv.includes("--json");
   registerEnvSecrets(process.env);
   const controller = new AbortController();
@@ -95,11 +113,13 @@ export async function main(argv: string[]): Promise<number> {
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
   }, needsSubcommands(argv));
+  // commander writes help to stderr only when a command group is run without a subcommand.
+  let groupHelp: { command: Command; text: string } | undefined;
   // commander copies output settings only into commands created afterwards: set them everywhere.
   const configure = (cmd: Command) => {
     cmd.configureOutput({
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: () => {},
+      writeOut: (text) => writeOutRaw(text),
+      writeErr: (text) => (groupHelp = { command: cmd, text }),
       outputError: () => {},
     });
     cmd.commands.forEach(configure);
@@ -112,7 +132,12 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return 0;
       if (error.code === "commander.help") {
-        return 0;
+        // Help asked for (`profiles help`) went to stdout: success. Help commander printed
+        // because a group got no subcommand went to stderr: a usage error.
+        if (!groupHelp) return 0;
+        printError(missingSubcommand(groupHelp.command), json);
+        if (!json) writeErr(`\n${groupHelp.text}`);
+        return 2;
       }
       printError(new InsomniaError("usage", usageMessage(error, argv)), json);
       return 2;

@@ -4,6 +4,7 @@
  * arguments, --help and --version. A usage error never writes anything and never shows a stack.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   type CliResult,
@@ -15,6 +16,7 @@ import {
   writeFile,
 } from "../helpers/cli.ts";
 import { VERSION } from "../../src/version.ts";
+import { buildProgram } from "../../src/cli/app.ts";
 
 const MANIFEST = `[pod]
 name = "flags"
@@ -44,7 +46,12 @@ function assertNoStack(result: CliResult): void {
  * Runs `args` with and without --json and checks the usage-error contract for both; the sandbox
  * tree must be unchanged. Returns the JSON error message.
  */
-async function expectUsage(sb: Sandbox, args: string[], fragment?: string | RegExp) {
+async function expectUsage(
+  sb: Sandbox,
+  args: string[],
+  fragment?: string | RegExp,
+  suffix = "Run `insomnia-pod --help` for usage.",
+) {
   const before = treeSnapshot(sb.root);
   const [json, human] = await Promise.all([run(sb, ["--json", ...args]), run(sb, args)]);
   const body = parseJson(json) as { error?: { code: string; message: string } };
@@ -60,7 +67,7 @@ async function expectUsage(sb: Sandbox, args: string[], fragment?: string | RegE
     `exactly one error line:\n${human.stderr}`,
   );
   assert.ok(human.stderr.includes(body.error!.message), human.stderr);
-  assert.ok(body.error!.message.endsWith("Run `insomnia-pod --help` for usage."));
+  if (suffix) assert.ok(body.error!.message.endsWith(suffix), body.error!.message);
   if (fragment !== undefined) {
     if (typeof fragment === "string") {
       assert.ok(body.error!.message.includes(fragment), body.error!.message);
@@ -265,5 +272,216 @@ Deno.test("cli flags: relations hold whatever the flag order", async () => {
     await expectUsage(sb, ["--manifest", "m.toml", "--profile", "x"], "cannot be used with");
     await expectUsage(sb, ["--session", "s", "--pod", "a"], "cannot be used with");
     await expectUsage(sb, ["--overlay", "a = 1", "--manifest", "m.toml"], "cannot be used with");
+  });
+});
+
+// Regression: with enablePositionalOptions the root parses every option before the subcommand's
+// name, and the subcommand never looked at them, so `--dry-run profiles init foo` wrote files and
+// `--pod x pods rm ws` removed Pod ws. A root option before a subcommand is now a usage error that
+// names the option and the subcommand, and nothing is written.
+const ROOT_ONLY: string[][] = [
+  ["--profile", "coder"],
+  ["--profile-pod-name", "p"],
+  ["--manifest", "m.toml"],
+  ["--manifest-cascade"],
+  ["--project", "."],
+  ["--overlay", "a = 1"],
+  ["--pod", "x"],
+  ["--session", "s"],
+  ["--require-pod-state"],
+  ["--reload-profile"],
+  ["--yes"],
+  ["--check-secrets"],
+  ["--dry-run"],
+];
+
+const notApply = (flag: string, command: string) => `${flag} does not apply to \`${command}\``;
+
+Deno.test("cli flags: every root-only option before a subcommand is a usage error", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(join(sb.workspace, "m.toml"), MANIFEST);
+    await Promise.all(
+      ROOT_ONLY.map((flag) =>
+        expectUsage(sb, [...flag, "profiles", "list"], notApply(flag[0], "profiles list"), "")
+      ),
+    );
+    await expectUsage(sb, ["-y", "secrets", "list"], notApply("--yes", "secrets list"), "");
+  });
+});
+
+Deno.test("cli flags: --dry-run before `profiles init` writes nothing", async () => {
+  await withSandbox(async (sb) => {
+    const message = await expectUsage(
+      sb,
+      ["--dry-run", "profiles", "init", "foo"],
+      notApply("--dry-run", "profiles init"),
+      "",
+    );
+    assert.match(message, /nothing was done/);
+    assert.match(message, /Remove --dry-run/);
+    assert.ok(!existsSync(join(sb.workspace, ".insomnia")));
+  });
+});
+
+Deno.test("cli flags: --pod before `pods rm` does not remove the Pod", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(join(sb.workspace, "m.toml"), MANIFEST);
+    const made = await run(sb, ["--manifest", "m.toml", "--pod", "ws", "--json"]);
+    assert.equal(made.code, 0, made.stderr);
+    await expectUsage(sb, ["--pod", "x", "pods", "rm", "ws"], notApply("--pod", "pods rm"), "");
+    const listed = parseJson(await run(sb, ["pods", "list", "--json"])) as {
+      pods: Array<{ name: string }>;
+    };
+    assert.deepEqual(listed.pods.map((p) => p.name), ["ws"]);
+  });
+});
+
+Deno.test("cli flags: `--profile SEL new` says to write `new --profile SEL`", async () => {
+  await withSandbox(async (sb) => {
+    const message = await expectUsage(
+      sb,
+      ["--profile", "user:my coder", "new"],
+      "--profile does not apply to `new` when written before its name",
+      "",
+    );
+    assert.ok(message.includes("`insomnia-pod new --profile 'user:my coder'`"), message);
+    const both = await expectUsage(
+      sb,
+      ["--check-secrets", "--dry-run", "profiles", "check"],
+      "--check-secrets and --dry-run do not apply to `profiles check`",
+      "",
+    );
+    assert.ok(both.includes("`insomnia-pod profiles check --check-secrets`"), both);
+    assert.ok(both.includes("Remove --dry-run"), both);
+  });
+});
+
+// Regression: every subcommand was offered every common flag, so `pods list --eval-timeout x`
+// and `secrets list --workspace x` were accepted and ignored.
+const TAKES: Record<string, string[]> = {
+  "profiles list": [],
+  "profiles show": ["--workspace", "--eval-timeout"],
+  "profiles check": ["--workspace", "--eval-timeout"],
+  "profiles init": ["--workspace", "--eval-timeout"],
+  "pods list": ["--store"],
+  "pods show": ["--store"],
+  "pods rm": ["--store"],
+  "pods export": ["--store"],
+  "secrets set": [],
+  "secrets list": [],
+  "secrets rm": [],
+  "new": ["--store", "--workspace", "--eval-timeout"],
+  "doctor": ["--store", "--workspace", "--eval-timeout"],
+  "completions": [],
+  "schema": [],
+};
+const OPTIONAL = ["--store", "--workspace", "--eval-timeout"];
+
+Deno.test("cli flags: each subcommand takes --json, -q and only the common flags it uses", () => {
+  const program = buildProgram(() => Promise.resolve());
+  const seen: string[] = [];
+  const walk = (cmd: typeof program, path: string) => {
+    for (const sub of cmd.commands) {
+      const subPath = path ? `${path} ${sub.name()}` : sub.name();
+      if (sub.commands.length > 0) {
+        walk(sub, subPath);
+        continue;
+      }
+      seen.push(subPath);
+      const longs = sub.options.map((o) => o.long);
+      assert.ok(longs.includes("--json") && longs.includes("--quiet"), subPath);
+      assert.deepEqual(
+        OPTIONAL.filter((f) => longs.includes(f)),
+        TAKES[subPath],
+        `common flags of ${subPath}`,
+      );
+    }
+  };
+  walk(program, "");
+  assert.deepEqual(seen.sort(), Object.keys(TAKES).sort());
+});
+
+Deno.test("cli flags: a common flag a subcommand does not use is refused in either position", async () => {
+  await withSandbox(async (sb) => {
+    await expectUsage(
+      sb,
+      ["pods", "list", "--eval-timeout", "5s"],
+      "unknown option '--eval-timeout'",
+    );
+    await expectUsage(sb, ["secrets", "list", "--workspace", "."], "unknown option '--workspace'");
+    await expectUsage(sb, ["profiles", "list", "-s", "x"], "unknown option '-s'");
+    await expectUsage(
+      sb,
+      ["--eval-timeout", "5s", "pods", "list"],
+      notApply("--eval-timeout", "pods list"),
+      "",
+    );
+    await expectUsage(
+      sb,
+      ["-s", sb.store, "secrets", "list"],
+      notApply("--store", "secrets list"),
+      "",
+    );
+    await expectUsage(
+      sb,
+      ["--workspace", ".", "schema"],
+      notApply("--workspace", "schema"),
+      "",
+    );
+  });
+});
+
+Deno.test("cli flags: common flags a subcommand takes work before or after its name", async () => {
+  await withSandbox(async (sb) => {
+    const other = join(sb.root, "other");
+    Deno.mkdirSync(other);
+    const before = await run(sb, [
+      "--json",
+      "--workspace",
+      other,
+      "profiles",
+      "show",
+      "builtin:reviewer",
+    ]);
+    assert.equal(before.code, 0, before.stderr);
+    const shown = parseJson(before) as {
+      manifest: { scope: { allow: Array<{ target: string }> } };
+    };
+    assert.equal(shown.manifest.scope.allow[0].target, other);
+    // given in both places, the one after the name wins
+    const both = parseJson(
+      await run(sb, [
+        "--workspace",
+        sb.root,
+        "profiles",
+        "show",
+        "builtin:reviewer",
+        "--workspace",
+        other,
+        "--json",
+      ]),
+    ) as { manifest: { scope: { allow: Array<{ target: string }> } } };
+    assert.equal(both.manifest.scope.allow[0].target, other);
+    const timeout = await run(sb, ["--eval-timeout", "bogus", "profiles", "show", "coder"]);
+    assert.equal(timeout.code, 2);
+    assert.match(timeout.stderr, /^error\[usage\]: invalid duration "bogus" for --eval-timeout/);
+    const store = join(sb.root, "store");
+    writeFile(join(sb.workspace, "m.toml"), MANIFEST);
+    assert.equal((await run(sb, ["-s", store, "--manifest", "m.toml", "--pod", "a"])).code, 0);
+    for (
+      const args of [["-s", store, "pods", "list", "--json"], [
+        "pods",
+        "list",
+        "-s",
+        store,
+        "--json",
+      ]]
+    ) {
+      const listed = parseJson(await run(sb, args)) as { pods: Array<{ name: string }> };
+      assert.deepEqual(listed.pods.map((p) => p.name), ["a"], args.join(" "));
+    }
+    const quiet = await run(sb, ["-q", "--json", "schema"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.ok(parseJson(quiet));
   });
 });

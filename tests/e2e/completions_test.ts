@@ -180,7 +180,14 @@ Deno.test("completions: every command and flag of the program is in every script
       }
     }
     const flags = model.find((c) => c.path === "profiles check")!.options.flatMap((o) => o.flags);
-    includesAll(flags, ["--all", "--check-secrets", "--json", "-q", "-s", "--store"], "model");
+    includesAll(flags, [
+      "--all",
+      "--check-secrets",
+      "--json",
+      "-q",
+      "--workspace",
+      "--eval-timeout",
+    ], "model");
   } finally {
     sb.cleanup();
   }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   parseJson,
+  podCommand,
   runCli,
   type Sandbox,
   treeSnapshot,
@@ -183,5 +184,294 @@ Deno.test("a broken user registry blocks names but never path: selection or --ma
     assert.equal(byManifest.code, 0, byManifest.stderr);
     const builtin = await run(sb, ["--profile", "builtin:coder", "--dry-run", "--json"]);
     assert.equal(builtin.code, 0, builtin.stderr);
+  });
+});
+
+function nixRunning(file: string): boolean {
+  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
+  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
+    const [stat, comm, ...args] = line.trim().split(/\s+/);
+    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
+      args.join(" ").includes(file);
+  });
+}
+
+// Regression (src/cli/commands/profiles.ts, check): the per-selector catch turned the
+// cancellation into `FAIL … nix_eval_cancelled` and the run exited 1 instead of 130.
+Deno.test("profiles check: Ctrl-C mid-evaluation exits 130, not a FAIL row", async () => {
+  await withSandbox(async (sb) => {
+    const slow = "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40";
+    const a = writeFile(join(sb.workspace, "slow-a.nix"), slow);
+    const b = writeFile(join(sb.workspace, "slow-b.nix"), slow);
+    // the cache may learn the Nix version; nothing else may change
+    const snapshot = () => [sb.data, sb.config, sb.workspace].map((d) => treeSnapshot(d));
+    const before = snapshot();
+    for (const json of [true, false]) {
+      const [cmd, ...prefix] = podCommand();
+      const child = new Deno.Command(cmd, {
+        args: [
+          ...prefix,
+          "profiles",
+          "check",
+          `path:${a}`,
+          `path:${b}`,
+          ...(json ? ["--json"] : []),
+        ],
+        cwd: sb.workspace,
+        env: {
+          ...sb.env,
+          NO_COLOR: "1",
+          DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !(nixRunning(a) && nixRunning(b))) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(nixRunning(a) && nixRunning(b), "nix never started");
+      child.kill("SIGINT");
+      const out = await child.output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 130, stdout + stderr);
+      assert.doesNotMatch(stdout + stderr, /FAIL|results/);
+      if (json) {
+        assert.match(JSON.parse(stdout).error.code, /^(nix_eval_cancelled|cancelled)$/);
+      } else {
+        assert.equal(stdout, "");
+        assert.match(stderr, /^error\[(nix_eval_cancelled|cancelled)\]: /);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!nixRunning(a) && !nixRunning(b), "nix was left running");
+    }
+    assert.deepEqual(snapshot(), before);
+  });
+});
+
+// Regression: `--eval-timeout bogus` was parsed per selector, inside the per-profile catch, so it
+// came out as a FAIL row per profile and exit 1.
+Deno.test("profiles check: an invalid --eval-timeout is a usage error before any evaluation", async () => {
+  await withSandbox(async (sb) => {
+    const marker = join(sb.root, "nix-ran");
+    const nix = writeFile(join(sb.root, "bin", "nix"), `#!/bin/sh\ntouch '${marker}'\nexit 1\n`);
+    Deno.chmodSync(nix, 0o755);
+    const file = writeFile(join(sb.workspace, "p.nix"), profile("p", "p"));
+    const env = { ...sb.env, INSOMNIA_NIX_BIN: nix };
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [
+        ["profiles", "check", `path:${file}`, "coder", "--eval-timeout", "bogus"],
+        env,
+        "--eval-timeout",
+      ],
+      [["profiles", "check", "--all", "--eval-timeout", "0"], env, "--eval-timeout"],
+      [
+        ["profiles", "check", `path:${file}`],
+        { ...env, INSOMNIA_EVAL_TIMEOUT: "soon" },
+        "INSOMNIA_EVAL_TIMEOUT",
+      ],
+      [["profiles", "show", `path:${file}`, "--eval-timeout", "bogus"], env, "--eval-timeout"],
+    ];
+    for (const [args, caseEnv, origin] of cases) {
+      for (const json of [true, false]) {
+        const result = await runCli(json ? [...args, "--json"] : args, {
+          cwd: sb.workspace,
+          env: caseEnv,
+        });
+        assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}${result.stderr}`);
+        if (json) {
+          const body = parseJson(result) as any;
+          assert.equal(body.error.code, "usage");
+          assert.ok(body.error.message.includes(`for ${origin}`), body.error.message);
+          assert.equal(body.results, undefined);
+        } else {
+          assert.equal(result.stdout, "");
+          assert.match(result.stderr, /^error\[usage\]: invalid duration/);
+        }
+      }
+    }
+    assert.ok(!existsSync(marker), "nix was run");
+  });
+});
+
+// Regression (src/cli/commands/profiles_list.ts): a configured default that does not resolve was
+// listed as `* default (none configured)`, hiding the one thing the user needed to see.
+Deno.test("profiles list: a configured but broken default is reported, exit 0", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(join(sb.config, "profiles", "coder.nix"), profile("coder", "user coder"));
+    writeFile(
+      join(sb.config, "manifest.toml"),
+      '[profiles]\ndefault = "nope"\n[profiles.profile]\ncoder = "profiles/coder.nix"\n',
+    );
+    const json = await run(sb, ["profiles", "list", "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const out = parseJson(json) as any;
+    assert.equal(out.default, null);
+    assert.equal(out.default_problem.code, "registry_invalid");
+    assert.match(out.default_problem.message, /user:nope/);
+    assert.ok(out.profiles.some((p: any) => p.qualified === "user:coder"));
+    assert.ok(out.profiles.every((p: any) => p.default === false));
+    const human = await run(sb, ["profiles", "list"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.doesNotMatch(human.stdout, /none configured/);
+    assert.ok(
+      human.stdout.includes(`default: user:nope — broken: ${out.default_problem.message}`),
+      human.stdout,
+    );
+
+    // a project default that names a dangling alias
+    writeFile(
+      join(sb.workspace, ".insomnia", "manifest.toml"),
+      '[profiles]\ndefault = "short"\n[profiles.alias]\nshort = "user:gone"\n',
+    );
+    const alias = parseJson(await run(sb, ["profiles", "list", "--json"])) as any;
+    assert.equal(alias.default, null);
+    assert.equal(alias.default_problem.code, "registry_invalid");
+    assert.match(alias.default_problem.message, /project:short/);
+
+    // nothing configured, no problem: the builtin default, and `default_problem` is null
+    Deno.removeSync(join(sb.workspace, ".insomnia"), { recursive: true });
+    Deno.removeSync(join(sb.config, "manifest.toml"));
+    const fine = parseJson(await run(sb, ["profiles", "list", "--json"])) as any;
+    assert.equal(fine.default_problem, null);
+  });
+});
+
+// Regression (src/cli/commands/profiles_init.ts): `--force` overwrote the file check but then
+// failed with profile_exists because the name was already registered.
+Deno.test("profiles init --force rewrites a registered profile's file; the registry is kept", async () => {
+  await withSandbox(async (sb) => {
+    const registry = join(sb.workspace, ".insomnia", "manifest.toml");
+    const file = join(sb.workspace, ".insomnia", "profiles", "mine.nix");
+    const first = await run(sb, ["profiles", "init", "mine", "--json"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((parseJson(first) as any).profile.registry_updated, true);
+    const registryText = readFileSync(registry, "utf8");
+    const template = readFileSync(file, "utf8");
+    Deno.writeTextFileSync(file, "# edited by hand\n" + template);
+
+    const forced = await run(sb, ["profiles", "init", "mine", "--force", "--json"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    const out = (parseJson(forced) as any).profile;
+    assert.equal(out.qualified, "project:mine");
+    assert.equal(out.registry_updated, false);
+    assert.equal(readFileSync(file, "utf8"), template);
+    assert.equal(readFileSync(registry, "utf8"), registryText, "the registry is left as is");
+
+    const human = await run(sb, ["profiles", "init", "mine", "--force"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /registry: .*manifest\.toml \(already registered\)/);
+
+    // registered but its file is gone: --force writes it again
+    Deno.removeSync(file);
+    const missing = await run(sb, ["profiles", "init", "mine", "--force", "--json"]);
+    assert.equal(missing.code, 0, missing.stderr);
+    assert.equal(readFileSync(file, "utf8"), template);
+    assert.equal(readFileSync(registry, "utf8"), registryText);
+  });
+});
+
+Deno.test("profiles init --force: an entry pointing elsewhere is still profile_exists", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(join(sb.workspace, "elsewhere.nix"), profile("mine", "elsewhere"));
+    writeFile(
+      join(sb.workspace, ".insomnia", "manifest.toml"),
+      '[profiles.profile]\nmine = { path = "../elsewhere.nix" }\n',
+    );
+    const before = treeSnapshot(sb.root);
+    const result = await run(sb, ["profiles", "init", "mine", "--force", "--json"]);
+    assert.equal(result.code, 1, result.stderr);
+    const error = (parseJson(result) as any).error;
+    assert.equal(error.code, "profile_exists");
+    assert.ok(error.message.includes(join(sb.workspace, "elsewhere.nix")), error.message);
+    assert.deepEqual(treeSnapshot(sb.root), before);
+    const plain = await run(sb, ["profiles", "init", "mine"]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /^error\[profile_exists\]: profile mine is already registered/);
+    assert.deepEqual(treeSnapshot(sb.root), before);
+  });
+});
+
+// Regression: these surfaced as `internal` ("unexpected internal error: ENOTDIR …").
+Deno.test("profiles init: unwritable paths are store_io and nothing is written", async () => {
+  await withSandbox(async (sb) => {
+    const cases: Array<[string, () => void, string[], RegExp]> = [
+      [
+        ".insomnia is a regular file",
+        () => writeFile(join(sb.workspace, ".insomnia"), "not a directory\n"),
+        ["profiles", "init", "foo"],
+        /\.insomnia is a file, not a directory/,
+      ],
+      [
+        ".insomnia/manifest.toml is a directory",
+        () => Deno.mkdirSync(join(sb.workspace, ".insomnia", "manifest.toml"), { recursive: true }),
+        ["profiles", "init", "foo"],
+        /manifest\.toml: it is a directory, not a file/,
+      ],
+      [
+        "the profile file is a directory",
+        () => {
+          writeFile(join(sb.workspace, ".insomnia", "manifest.toml"), "");
+          Deno.mkdirSync(join(sb.workspace, ".insomnia", "profiles", "foo.nix"), {
+            recursive: true,
+          });
+        },
+        ["profiles", "init", "foo", "--force"],
+        /foo\.nix: it is a directory, not a file/,
+      ],
+      [
+        "the user config directory is a file",
+        () => {
+          Deno.removeSync(sb.config, { recursive: true });
+          writeFile(sb.config, "not a directory\n");
+        },
+        ["profiles", "init", "foo", "--source", "user"],
+        /is a file, not a directory/,
+      ],
+    ];
+    for (const [name, setup, args, message] of cases) {
+      for (const p of [join(sb.workspace, ".insomnia"), sb.config]) {
+        try {
+          Deno.removeSync(p, { recursive: true });
+        } catch { /* absent */ }
+      }
+      Deno.mkdirSync(sb.config);
+      setup();
+      const before = treeSnapshot(sb.root);
+      const json = await run(sb, [...args, "--json"]);
+      assert.equal(json.code, 1, `${name}: ${json.stdout}${json.stderr}`);
+      const error = (parseJson(json) as any).error;
+      assert.equal(error.code, "store_io", `${name}: ${error.message}`);
+      assert.match(error.message, message, name);
+      assert.match(error.message, /Nothing was written/, name);
+      const human = await run(sb, args);
+      assert.equal(human.code, 1);
+      assert.match(human.stderr, /^error\[store_io\]: profiles init cannot write/, name);
+      assert.doesNotMatch(human.stderr, /^\s{4}at /m);
+      assert.deepEqual(treeSnapshot(sb.root), before, `${name}: nothing written`);
+    }
+  });
+});
+
+Deno.test("profiles init: --eval-timeout is checked first; --workspace is accepted", async () => {
+  await withSandbox(async (sb) => {
+    const before = treeSnapshot(sb.root);
+    const bad = await run(sb, ["profiles", "init", "foo", "--eval-timeout", "bogus", "--json"]);
+    assert.equal(bad.code, 2);
+    assert.equal((parseJson(bad) as any).error.code, "usage");
+    assert.deepEqual(treeSnapshot(sb.root), before);
+    const ok = await run(sb, [
+      "profiles",
+      "init",
+      "foo",
+      "--workspace",
+      sb.root,
+      "--eval-timeout",
+      "60s",
+      "--json",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((parseJson(ok) as any).profile.validated, true);
   });
 });

@@ -64,12 +64,16 @@ class Scene {
     return file;
   }
 
-  /** Runs the CLI (with `-s <store>`) and asserts no canary reached stdout or stderr. */
+  /** Runs the CLI (with `-s <store>` where it applies) and asserts no canary reached stdout or stderr. */
   async run(
     args: string[],
     opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
   ): Promise<CliResult> {
-    const result = await runCli([...args, "-s", this.sb.store], {
+    // -s only where the command takes a store
+    const store = ["profiles", "secrets", "completions", "schema"].includes(args[0])
+      ? []
+      : ["-s", this.sb.store];
+    const result = await runCli([...args, ...store], {
       cwd: opts.cwd ?? this.sb.workspace,
       env: { ...this.env, ...(opts.env ?? {}) },
       stdin: opts.stdin,

@@ -71,7 +71,11 @@ async function cli(
   args: string[],
   opts: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
-  const result = await runCli([...args, "-s", sb.store], {
+  // -s only where the command takes a store
+  const store = ["profiles", "secrets", "completions", "schema"].includes(args[0])
+    ? []
+    : ["-s", sb.store];
+  const result = await runCli([...args, ...store], {
     cwd: sb.workspace,
     env: { ...sb.env, ...(opts.env ?? {}) },
     stdin: opts.stdin,

@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
-import { listEntries } from "../../profile/registry.ts";
+import { listEntries, type Registry } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { type ProfileResolution, resolveProfile } from "../../profile/resolve.ts";
 import { checkSecretRefs } from "../../secrets/resolve.ts";
@@ -21,18 +21,39 @@ type Handler = (
   ctx: CliContext,
 ) => Promise<CommandOutput>;
 
+/** What every evaluation of one `profiles show|check` run shares. */
+interface ResolveContext {
+  workspace: string;
+  /** Parsed once, before anything is evaluated: a bad `--eval-timeout` is a usage error. */
+  timeoutMs: number;
+  registry?: Registry;
+}
+
+function resolveContext(opts: Record<string, unknown>, ctx: CliContext): ResolveContext {
+  return {
+    workspace: resolve(ctx.cwd, (opts.workspace as string | undefined) ?? "."),
+    timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
+  };
+}
+
 function resolveFor(
   selector: string,
-  opts: Record<string, unknown>,
+  rc: ResolveContext,
   ctx: CliContext,
 ): Promise<ProfileResolution> {
   return resolveProfile(selector, {
     env: ctx.env,
     cwd: ctx.cwd,
-    workspace: resolve(ctx.cwd, (opts.workspace as string | undefined) ?? "."),
-    timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
+    workspace: rc.workspace,
+    timeoutMs: rc.timeoutMs,
     signal: ctx.signal,
+    ...(rc.registry && { registry: rc.registry }),
   });
+}
+
+/** True for failures that mean "the user interrupted", which must end the command (exit 130). */
+function isCancellation(error: InsomniaError, ctx: CliContext): boolean {
+  return ctx.signal.aborted || error.code === "cancelled" || error.code === "nix_eval_cancelled";
 }
 
 async function show(
@@ -40,10 +61,11 @@ async function show(
   args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
+  const rc = resolveContext(opts, ctx);
   const resolved = await withProgress(
     `evaluating profile ${args[0]}`,
     ctx,
-    resolveFor(args[0], opts, ctx),
+    resolveFor(args[0], rc, ctx),
   );
   for (const warning of resolved.warnings) ctx.note(`warning: ${warning}`);
   const p = resolved.provenance;
@@ -96,7 +118,10 @@ async function mapLimit<T, R>(
       results[i] = await fn(items[i]);
     }
   });
-  await Promise.all(workers);
+  // Wait for every worker (so no evaluation outlives the command), then report the first failure.
+  const settled = await Promise.allSettled(workers);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure) throw failure.reason;
   return results;
 }
 
@@ -105,16 +130,26 @@ async function check(
   args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  let selectors = args;
-  if (opts.all) {
-    if (args.length) {
-      throw new InsomniaError("usage", "profiles check: give selectors or --all, not both.");
-    }
-    selectors = listEntries(loadProfileRegistry(ctx.env, ctx.cwd)).map((e) => e.qualified);
-  } else if (selectors.length === 0) selectors = ["default"];
+  const rc = resolveContext(opts, ctx);
+  if (opts.all && args.length) {
+    throw new InsomniaError(
+      "usage",
+      `profiles check: give selectors (${args.join(" ")}) or --all, not both. ` +
+        "Run `insomnia-pod profiles check --help` for usage.",
+    );
+  }
+  rc.registry = loadProfileRegistry(ctx.env, ctx.cwd);
+  const selectors = opts.all
+    ? listEntries(rc.registry).map((e) => e.qualified)
+    : args.length
+    ? args
+    : ["default"];
   const results = await mapLimit(selectors, 4, async (selector) => {
+    if (ctx.signal.aborted) {
+      throw new InsomniaError("cancelled", "profiles check was interrupted; nothing was written.");
+    }
     try {
-      const resolved = await resolveFor(selector, opts, ctx);
+      const resolved = await resolveFor(selector, rc, ctx);
       const secrets = checkSecretRefs(resolved.manifest, { env: ctx.env });
       const unresolved = secrets.filter((s) => !s.resolved);
       const ok = !(opts.checkSecrets && unresolved.length > 0);
@@ -135,9 +170,14 @@ async function check(
       };
     } catch (error) {
       const e = toInsomniaError(error);
+      // Ctrl-C ends the whole check (exit 130); it says nothing about this profile.
+      if (isCancellation(e, ctx)) throw e;
       return { selector, ok: false, error: { code: e.code, message: e.message } };
     }
   });
+  if (ctx.signal.aborted) {
+    throw new InsomniaError("cancelled", "profiles check was interrupted; nothing was written.");
+  }
   const failed = results.filter((r) => !r.ok);
   const lines = results.map((r) =>
     r.ok

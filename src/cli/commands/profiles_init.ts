@@ -5,7 +5,8 @@
  * available the new profile is evaluated first; if that fails, nothing is left behind.
  * @module
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { Buffer } from "node:buffer";
+import { existsSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { configDir, userManifestPath } from "../../env.ts";
@@ -17,6 +18,7 @@ import { selectEntry } from "../../profile/registry.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
 import { readResource } from "../../resources.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
+import { errnoCode } from "../../store/fs_util.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { evalTimeout } from "./launch.ts";
 
@@ -125,6 +127,94 @@ export function registerEntry(text: string, name: string, entryPath: string, fil
   return next;
 }
 
+/**
+ * Where `[profiles.profile]` in `text` registers `name`, resolved against the registry file's
+ * directory, or undefined when it does not. An entry of another form counts as registered
+ * elsewhere (`null`).
+ */
+export function registeredPath(
+  text: string,
+  name: string,
+  file: string,
+): string | null | undefined {
+  const doc = text.trim() ? parseTomlText(text, file) : {};
+  const profiles = doc.profiles as Record<string, unknown> | undefined;
+  const table = profiles?.profile as Record<string, unknown> | undefined;
+  if (!table || typeof table !== "object" || !(name in table)) return undefined;
+  const value = table[name];
+  const path = typeof value === "string" ? value : value !== null && typeof value === "object" &&
+      typeof (value as { path?: unknown }).path === "string"
+    ? (value as { path: string }).path
+    : undefined;
+  return path === undefined ? null : resolve(dirname(file), path);
+}
+
+/** A file-system failure of `profiles init` as `store_io`, naming the path and what to do. */
+function initIoError(error: unknown, doing: string, path: string): InsomniaError {
+  if (error instanceof InsomniaError) return error;
+  const code = errnoCode(error);
+  const why = code === "EISDIR"
+    ? "it is a directory, not a file"
+    : code === "ENOTDIR"
+    ? "a part of that path is a file, not a directory"
+    : code === "EACCES" || code === "EPERM"
+    ? "permission denied"
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  return ioFailure(`profiles init cannot ${doing} ${path}: ${why}.`, path, code);
+}
+
+function ioFailure(what: string, path: string, errno?: string, blocker?: string): InsomniaError {
+  return new InsomniaError(
+    "store_io",
+    `${what} Nothing was written; fix that path (or choose another location with --source or ` +
+      "another working directory) and retry.",
+    { file: path, ...(errno && { errno }), ...(blocker && { blocker }) },
+  );
+}
+
+/**
+ * Checks, before anything is written, that `path` can become a regular file: it is a file or
+ * missing, and its nearest existing ancestor is a directory. Returns the topmost ancestor
+ * directory that does not exist yet (created by the write; removed again on failure).
+ */
+function checkFileTarget(path: string, doing: string): string | undefined {
+  let missing: string | undefined;
+  for (let p = path;; p = dirname(p)) {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(p, { throwIfNoEntry: false });
+    } catch (error) {
+      if (errnoCode(error) !== "ENOTDIR") throw initIoError(error, doing, path);
+    }
+    if (stats === undefined) {
+      if (p !== path) missing = p;
+      if (dirname(p) === p) return missing;
+      continue;
+    }
+    if (p === path) {
+      if (stats.isDirectory()) {
+        throw ioFailure(
+          `profiles init cannot ${doing} ${path}: it is a directory, not a file.`,
+          path,
+          "EISDIR",
+        );
+      }
+      return undefined;
+    }
+    if (!stats.isDirectory()) {
+      throw ioFailure(
+        `profiles init cannot ${doing} ${path}: ${p} is a file, not a directory.`,
+        path,
+        "ENOTDIR",
+        p,
+      );
+    }
+    return missing;
+  }
+}
+
 /** `profiles init` handler. */
 export async function initProfile(
   opts: Record<string, unknown>,
@@ -139,9 +229,17 @@ export async function initProfile(
       `profile name ${JSON.stringify(name)} is invalid: ${problem}.`,
     );
   }
+  const timeoutMs = evalTimeout(opts as { evalTimeout?: string }, ctx.env);
+  const workspace = resolve(ctx.cwd, (opts.workspace as string | undefined) ?? ".");
   const source = (opts.source as string | undefined) ?? "project";
   const target = targetFor(source, name, ctx);
-  if (existsSync(target.profileFile) && !opts.force) {
+  const force = Boolean(opts.force);
+  const newDirs = [
+    checkFileTarget(target.registryFile, `write the ${source} registry`),
+    checkFileTarget(target.profileFile, "write the profile file"),
+  ];
+  const fileExists = existsSync(target.profileFile);
+  if (fileExists && !force) {
     throw new InsomniaError(
       "profile_exists",
       `${target.profileFile} already exists. Pass --force to overwrite it, or choose another name.`,
@@ -170,38 +268,93 @@ export async function initProfile(
       );
     }
   }
-  const registryText = existsSync(target.registryFile)
-    ? readFileSync(target.registryFile, "utf8")
-    : "";
-  const nextRegistry = registerEntry(registryText, name, target.entryPath, target.registryFile);
-  writeFileAtomic(target.profileFile, content, 0o644);
+  let registryText = "";
+  try {
+    if (existsSync(target.registryFile)) registryText = readFileSync(target.registryFile, "utf8");
+  } catch (error) {
+    throw initIoError(error, `read the ${source} registry`, target.registryFile);
+  }
+  // --force rewrites the file of an entry that already points at it; the registry stays as is.
+  const registered = registeredPath(registryText, name, target.registryFile);
+  let nextRegistry: string | undefined;
+  if (registered === undefined) {
+    nextRegistry = registerEntry(registryText, name, target.entryPath, target.registryFile);
+  } else if (!force || registered !== target.profileFile) {
+    throw new InsomniaError(
+      "profile_exists",
+      `profile ${name} is already registered in ${target.registryFile}` +
+        (registered === target.profileFile
+          ? `. Pass --force to rewrite its file ${target.profileFile}, or choose another name.`
+          : `${registered ? `, pointing to ${registered}` : ""}, not to ${target.profileFile}. ` +
+            "Choose another name or edit that entry."),
+      { file: target.registryFile, ...(registered && { path: registered }) },
+    );
+  }
+  let previous: Buffer | undefined;
+  try {
+    if (fileExists) previous = readFileSync(target.profileFile);
+  } catch (error) {
+    throw initIoError(error, "read the existing profile file", target.profileFile);
+  }
+  // Undo everything this run wrote: the old file back (--force), new directories removed.
+  const rollback = () => {
+    try {
+      if (previous !== undefined) writeFileAtomic(target.profileFile, previous, 0o644);
+      else rmSync(target.profileFile, { force: true });
+      for (const dir of newDirs) {
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      }
+    } catch {
+      // best effort: the original failure is what gets reported
+    }
+  };
+  try {
+    writeFileAtomic(target.profileFile, content, 0o644);
+  } catch (error) {
+    rollback();
+    throw initIoError(error, "write the profile file", target.profileFile);
+  }
   let validated = true;
   try {
     await resolveProfile(`path:${target.profileFile}`, {
       env: ctx.env,
       cwd: ctx.cwd,
-      timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
+      workspace,
+      timeoutMs,
       signal: ctx.signal,
     });
   } catch (error) {
     if (error instanceof InsomniaError && error.code === "nix_unavailable") validated = false;
     else {
-      rmSync(target.profileFile, { force: true });
+      rollback();
       throw error;
     }
   }
-  writeFileAtomic(target.registryFile, nextRegistry, 0o644);
+  if (nextRegistry !== undefined) {
+    try {
+      writeFileAtomic(target.registryFile, nextRegistry, 0o644);
+    } catch (error) {
+      rollback();
+      throw initIoError(error, `write the ${source} registry`, target.registryFile);
+    }
+  }
   return {
     json: {
       profile: {
         qualified: `${source}:${name}`,
         path: target.profileFile,
         registry: target.registryFile,
+        registry_updated: nextRegistry !== undefined,
         validated,
       },
     },
     human:
-      `created ${source}:${name}\n  file:     ${target.profileFile}\n  registry: ${target.registryFile}` +
+      `${
+        fileExists ? "rewrote" : "created"
+      } ${source}:${name}\n  file:     ${target.profileFile}\n` +
+      `  registry: ${target.registryFile}${
+        nextRegistry === undefined ? " (already registered)" : ""
+      }` +
       (validated ? "" : "\n  (not evaluated: Nix is not installed)"),
   };
 }

@@ -1,11 +1,32 @@
 /**
  * `profiles list`: every discovered profile, its source, the default and shadowing. Imports only
  * discovery (no Nix evaluation, no manifest validation) so it stays fast on large registries.
+ * A configured default that does not resolve is reported, not hidden: the list stays usable for
+ * diagnosing exactly that.
  * @module
  */
+import { InsomniaError } from "../../errors.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
-import { listEntries } from "../../profile/registry.ts";
+import { defaultEntry, defaultTarget, listEntries, type Registry } from "../../profile/registry.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
+
+/** The configured default (`source:name` as declared) and why it does not resolve. */
+interface DefaultProblem {
+  declared: string;
+  error: InsomniaError;
+}
+
+function defaultProblem(reg: Registry): DefaultProblem | undefined {
+  const chosen = defaultTarget(reg);
+  if (chosen === undefined) return undefined;
+  try {
+    defaultEntry(reg);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof InsomniaError)) throw error;
+    return { declared: `${chosen.target.source}:${chosen.target.name}`, error };
+  }
+}
 
 /** `profiles list` handler. */
 // deno-lint-ignore require-await
@@ -14,7 +35,8 @@ export async function listProfiles(
   _args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const entries = listEntries(loadProfileRegistry(ctx.env, ctx.cwd));
+  const registry = loadProfileRegistry(ctx.env, ctx.cwd);
+  const entries = listEntries(registry);
   const profiles = entries.map((e) => ({
     qualified: e.qualified,
     source: e.source,
@@ -30,10 +52,20 @@ export async function listProfiles(
     (e.shadows.length ? `  (same name: ${e.shadows.join(", ")})` : "")
   );
   const def = entries.find((e) => e.isDefault);
+  const problem = def ? undefined : defaultProblem(registry);
+  const footer = problem
+    ? `default: ${problem.declared} — broken: ${problem.error.message}`
+    : `* default${def ? `: ${def.qualified}` : " (none configured)"}`;
   return {
-    json: { profiles, default: def?.qualified ?? null },
+    json: {
+      profiles,
+      default: def?.qualified ?? null,
+      default_problem: problem
+        ? { code: problem.error.code, message: problem.error.message }
+        : null,
+    },
     human: entries.length
-      ? `${lines.join("\n")}\n\n* default${def ? `: ${def.qualified}` : " (none configured)"}`
-      : "no profiles found",
+      ? `${lines.join("\n")}\n\n${footer}`
+      : `no profiles found${problem ? `\n\n${footer}` : ""}`,
   };
 }

@@ -1,0 +1,151 @@
+/**
+ * End-to-end: the CLI's plumbing around commands — a command group run without a subcommand, and
+ * output to a reader that went away (`insomnia-pod schema | head -1`).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  type CliResult,
+  parseJson,
+  podCommand,
+  runCli,
+  type Sandbox,
+  treeSnapshot,
+  withSandbox as withSandboxIn,
+} from "../helpers/cli.ts";
+
+function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  return withSandboxIn(fn, "insomnia-plumbing-");
+}
+
+function run(sb: Sandbox, args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: sb.workspace, env: sb.env });
+}
+
+function assertNoStack(text: string): void {
+  assert.doesNotMatch(text, /^\s{4}at /m, `stack trace:\n${text}`);
+  assert.doesNotMatch(text, /Uncaught|EPIPE/, `crash report:\n${text}`);
+}
+
+const GROUPS: Record<string, string[]> = {
+  profiles: ["list", "show", "check", "init"],
+  pods: ["list", "show", "rm", "export"],
+  secrets: ["set", "list", "rm"],
+};
+
+// Regression (src/cli/run.ts): commander shows a group's help on stderr when no subcommand is
+// given, but stderr output was swallowed and `commander.help` mapped to exit 0, so
+// `insomnia-pod profiles` printed nothing and succeeded.
+for (const [group, subs] of Object.entries(GROUPS)) {
+  Deno.test(`plumbing: \`${group}\` without a subcommand is a usage error with its help`, async () => {
+    await withSandbox(async (sb) => {
+      const before = treeSnapshot(sb.root);
+      const human = await run(sb, [group]);
+      assert.equal(human.code, 2, human.stderr);
+      assert.equal(human.stdout, "");
+      assert.match(human.stderr, new RegExp(`^error\\[usage\\]: \`insomnia-pod ${group}\` needs`));
+      assert.equal(human.stderr.split("\n").filter((l) => l.startsWith("error")).length, 1);
+      assert.ok(human.stderr.includes(`Usage: insomnia-pod ${group} [options] [command]`));
+      for (const sub of subs) assert.match(human.stderr, new RegExp(`^  ${sub} `, "m"), sub);
+      assertNoStack(human.stderr);
+
+      const json = await run(sb, ["--json", group]);
+      assert.equal(json.code, 2);
+      assert.equal(json.stderr, "");
+      const body = parseJson(json) as {
+        error: { code: string; message: string; command: string; subcommands: string[] };
+      };
+      assert.equal(body.error.code, "usage");
+      assert.equal(body.error.command, group);
+      assert.deepEqual(body.error.subcommands, subs);
+      assert.ok(human.stderr.includes(body.error.message));
+      assert.deepEqual(treeSnapshot(sb.root), before);
+    });
+  });
+}
+
+Deno.test("plumbing: `profiles --help` still prints the group's help on stdout, exit 0", async () => {
+  await withSandbox(async (sb) => {
+    for (const args of [["profiles", "--help"], ["profiles", "help"], ["profiles", "-h"]]) {
+      const result = await run(sb, args);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, "");
+      assert.match(result.stdout, /^Usage: insomnia-pod profiles /);
+    }
+  });
+});
+
+/** Runs the CLI with stdout and/or stderr closed by the reader before anything is written. */
+async function runClosed(
+  sb: Sandbox,
+  args: string[],
+  close: "stdout" | "stderr",
+): Promise<{ code: number; other: string }> {
+  const [cmd, ...prefix] = podCommand();
+  const child = new Deno.Command(cmd, {
+    args: [...prefix, ...args],
+    cwd: sb.workspace,
+    env: {
+      ...sb.env,
+      NO_COLOR: "1",
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // The child needs far longer to start than this takes: its first write meets a closed pipe.
+  await child[close].cancel();
+  const keep = close === "stdout" ? child.stderr : child.stdout;
+  const [status, other] = await Promise.all([child.status, new Response(keep).text()]);
+  return { code: status.code, other };
+}
+
+// Regression (src/cli/output.ts): a write to a closed pipe emitted an unhandled `error` event, so
+// `insomnia-pod schema | head -1` ended with "Uncaught Error: write EPIPE" and a stack trace.
+Deno.test("plumbing: a closed stdout ends quietly with the command's own status", async () => {
+  await withSandbox(async (sb) => {
+    const schema = await runClosed(sb, ["schema"], "stdout");
+    assert.equal(schema.code, 0, schema.other);
+    assert.equal(schema.other, "");
+    const help = await runClosed(sb, ["--help"], "stdout");
+    assert.equal(help.code, 0, help.other);
+    assert.equal(help.other, "");
+    const usage = await runClosed(sb, ["--json", "bogus"], "stdout");
+    assert.equal(usage.code, 2, usage.other);
+    assert.equal(usage.other, "");
+  });
+});
+
+Deno.test("plumbing: a closed stderr ends quietly with the command's own status", async () => {
+  await withSandbox(async (sb) => {
+    const usage = await runClosed(sb, ["bogus"], "stderr");
+    assert.equal(usage.code, 2);
+    assert.equal(usage.other, "");
+    const group = await runClosed(sb, ["pods"], "stderr");
+    assert.equal(group.code, 2);
+    const schema = await runClosed(sb, ["schema"], "stderr");
+    assert.equal(schema.code, 0);
+    assert.ok(JSON.parse(schema.other));
+  });
+});
+
+Deno.test("plumbing: `schema | head -1` in a shell prints the first line and no crash", async () => {
+  await withSandbox(async (sb) => {
+    const cmd = [...podCommand(), "schema"].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(" ");
+    const out = await new Deno.Command("bash", {
+      args: ["-c", `${cmd} 2>err.txt | head -c 1; echo " status=\${PIPESTATUS[0]}"`],
+      cwd: sb.workspace,
+      env: {
+        ...sb.env,
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      },
+      stdout: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(out.stdout), "{ status=0\n");
+    const err = Deno.readTextFileSync(join(sb.workspace, "err.txt"));
+    assertNoStack(err);
+    assert.equal(err, "");
+  });
+});
