@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import type { InsomniaError } from "../errors.ts";
-import { redactJson, redactText } from "../secrets/redact.ts";
+import { redactCredentialPositions, redactJson, redactText } from "../secrets/redact.ts";
 
 const pending = new Set<Promise<void>>();
 /** Streams that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
@@ -71,9 +71,15 @@ export function writeErr(text: string): void {
   put(process.stderr, redactText(text.endsWith("\n") ? text : text + "\n"));
 }
 
-/** Prints a value as pretty JSON on stdout (structurally redacted). */
+/**
+ * Prints a value as pretty JSON on stdout, redacted structurally before serialising: a manifest's
+ * credential positions keep only references, and every string is scanned for secret formats.
+ */
 export function writeJson(value: unknown): void {
-  put(process.stdout, JSON.stringify(redactJson(value), null, 2) + "\n");
+  const guarded = value !== null && typeof value === "object" && "manifest" in value
+    ? { ...value, manifest: redactCredentialPositions((value as { manifest: unknown }).manifest) }
+    : value;
+  put(process.stdout, JSON.stringify(redactJson(guarded), null, 2) + "\n");
 }
 
 /** Prints an error: `error[<code>]: <message>` on stderr, or `{"error":{…}}` on stdout with --json. */

@@ -10,7 +10,7 @@ import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandOutput } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
-import { registerEnvSecrets } from "../secrets/resolve.ts";
+import { registerKnownSecrets } from "../secrets/resolve.ts";
 
 type Handler = (
   opts: Record<string, unknown>,
@@ -84,7 +84,7 @@ function missingSubcommand(group: Command): InsomniaError {
 export async function main(argv: string[]): Promise<number> {
   guardOutput();
   const json = argv.includes("--json");
-  registerEnvSecrets(process.env);
+  registerKnownSecrets(process.env);
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => {

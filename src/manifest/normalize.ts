@@ -51,7 +51,6 @@ export function normalizeManifestObject(raw: unknown, origin: string): unknown {
   for (const [key, value] of Object.entries(compaction)) {
     const canonical = COMPACTION_ALIASES[key];
     if (canonical === undefined) {
-      if (key in renamed) continue;
       renamed[key] = value;
       continue;
     }

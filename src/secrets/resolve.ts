@@ -172,9 +172,6 @@ export function registerKnownSecrets(env: Env): void {
   registerStoredSecrets({ env });
 }
 
-/** @deprecated Use {@link registerKnownSecrets}; kept for callers written before the file store. */
-export const registerEnvSecrets: (env: Env) => void = registerKnownSecrets;
-
 /** `env` without the `INSOMNIA_SECRET_*` variables: what child processes (nix) may see. */
 export function withoutSecretEnv(env: Env): Env {
   return Object.fromEntries(
