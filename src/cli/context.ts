@@ -34,3 +34,10 @@ export interface CommandOutput {
   /** Exit status (default 0); e.g. `profiles check` returns 1 when a profile fails. */
   exitCode?: number;
 }
+
+/** A command's implementation: parsed options, positional arguments, the context. */
+export type CommandHandler = (
+  opts: Record<string, unknown>,
+  args: string[],
+  ctx: CliContext,
+) => Promise<CommandOutput>;

@@ -8,17 +8,11 @@ import { type Command, CommanderError } from "commander";
 import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
-import type { CliContext, CommandOutput } from "./context.ts";
+import type { CliContext, CommandHandler, CommandOutput } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 
-type Handler = (
-  opts: Record<string, unknown>,
-  args: string[],
-  ctx: CliContext,
-) => Promise<CommandOutput>;
-
-async function handlerFor(command: string): Promise<Handler> {
+async function handlerFor(command: string): Promise<CommandHandler> {
   const [group, sub] = command.split(" ");
   switch (group) {
     case "launch":

@@ -75,6 +75,9 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
 
 function describeValue(value: unknown): string {
   if (value === null) return "null";
+  if (value instanceof Date) {
+    return "a date/time (TOML dates are not allowed here; quote the value)";
+  }
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a table";
   return typeof value === "string" ? "a string" : `${typeof value}`;
@@ -147,10 +150,12 @@ export function describeIssues(
           : `expected ${issue.expected}, got ${describeValue(value)}`,
       });
     } else if (issue.code === "invalid_value") {
+      const choices = issue.values.map((v) => JSON.stringify(v)).join(", ");
       out.push({
         field,
-        message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` +
-          (value === undefined ? "" : `, got ${JSON.stringify(value)}`),
+        message: value === undefined
+          ? `missing required field (one of ${choices})`
+          : `must be one of ${choices}, got ${JSON.stringify(value)}`,
       });
     } else {
       out.push({ field, message: issue.message });

@@ -23,15 +23,9 @@ import { errnoCode } from "../../store/fs_util.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../store/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
-import type { CliContext, CommandOutput } from "../context.ts";
+import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../summary.ts";
 import { storeOptions } from "./launch.ts";
-
-type Handler = (
-  opts: Record<string, unknown>,
-  args: string[],
-  ctx: CliContext,
-) => Promise<CommandOutput>;
 
 /** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
 export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {
@@ -320,7 +314,7 @@ async function exportPod(
 }
 
 /** The handler for `pods <sub>`. */
-export function podsCommand(sub: string): Handler {
+export function podsCommand(sub: string): CommandHandler {
   switch (sub) {
     case "list":
       return list;

@@ -8,18 +8,12 @@ import { listEntries, type Registry } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { type ProfileResolution, resolveProfile } from "../../profile/resolve.ts";
 import { checkSecretRefs } from "../../secrets/resolve.ts";
-import type { CliContext, CommandOutput } from "../context.ts";
+import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
 import { evalTimeout } from "./launch.ts";
 import { initProfile } from "./profiles_init.ts";
 import { listProfiles } from "./profiles_list.ts";
-
-type Handler = (
-  opts: Record<string, unknown>,
-  args: string[],
-  ctx: CliContext,
-) => Promise<CommandOutput>;
 
 /** What every evaluation of one `profiles show|check` run shares. */
 interface ResolveContext {
@@ -196,7 +190,7 @@ async function check(
 }
 
 /** The handler for `profiles <sub>`. */
-export function profilesCommand(sub: string): Handler {
+export function profilesCommand(sub: string): CommandHandler {
   switch (sub) {
     case "list":
       return listProfiles;

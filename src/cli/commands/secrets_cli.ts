@@ -3,17 +3,11 @@
  * @module
  */
 import { InsomniaError } from "../../errors.ts";
-import type { CliContext, CommandOutput } from "../context.ts";
+import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { secretsList, secretsRm, secretsSet } from "./secrets.ts";
 
-type Handler = (
-  opts: Record<string, unknown>,
-  args: string[],
-  ctx: CliContext,
-) => Promise<CommandOutput>;
-
 /** The handler for `secrets <sub>`. */
-export function secretsCommand(sub: string): Handler {
+export function secretsCommand(sub: string): CommandHandler {
   switch (sub) {
     case "set":
       return (_o, args, ctx) => secretsSet(args[0], ctx);
