@@ -8,7 +8,7 @@ import { type Command, CommanderError } from "commander";
 import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
-import type { CliContext, CommandHandler, CommandOutput } from "./context.ts";
+import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { InsomniaError } from "../../errors.ts";
-import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
+import type { CommandHandler } from "../context.ts";
 import { secretsList, secretsRm, secretsSet } from "./secrets.ts";
 
 /** The handler for `secrets <sub>`. */
