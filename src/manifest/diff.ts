@@ -4,6 +4,7 @@
  * web, and the rest. Lists of rules are compared as sets (added / removed).
  * @module
  */
+import { isRecord } from "../json.ts";
 
 /** One change. `before`/`after` are JSON values (undefined when added/removed). */
 export interface ManifestChange {
@@ -38,12 +39,8 @@ export function areaOf(field: string): string {
   return "other";
 }
 
-function isTable(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function walk(before: unknown, after: unknown, field: string, out: ManifestChange[]): void {
-  if (isTable(before) && isTable(after)) {
+  if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const key of keys) walk(before[key], after[key], field ? `${field}.${key}` : key, out);
     return;
@@ -88,12 +85,12 @@ export function diffManifests(before: unknown, after: unknown): ManifestChange[]
 
 function show(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
-  if (isTable(value) && "target" in value && "permission" in value) {
+  if (isRecord(value) && "target" in value && "permission" in value) {
     return `${value.permission} ${value.target}${
       value.recursive === false ? " (non-recursive)" : ""
     }`;
   }
-  if (isTable(value) && "tool" in value && "action" in value) {
+  if (isRecord(value) && "tool" in value && "action" in value) {
     return `${value.action} ${value.tool}${value.pattern ? ` ${value.pattern}` : ""}`;
   }
   return typeof value === "string" ? value : JSON.stringify(value);

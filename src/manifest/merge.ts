@@ -7,6 +7,7 @@
  * @module
  */
 import type { ManifestConfig } from "./schema.ts";
+import { isRecord } from "../json.ts";
 
 /** How a field combines across layers. */
 export type MergeRule = "replace" | "append" | "per_key" | "fields";
@@ -25,13 +26,9 @@ export const MERGE_RULES: Record<string, MergeRule> = {
   "worker.tool_output.per_tool": "per_key",
 };
 
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The rule for a dotted field path. */
 export function mergeRuleFor(field: string, upper: unknown): MergeRule {
-  return MERGE_RULES[field] ?? (isTable(upper) ? "fields" : "replace");
+  return MERGE_RULES[field] ?? (isRecord(upper) ? "fields" : "replace");
 }
 
 function mergeAt(field: string, lower: unknown, upper: unknown): unknown {
@@ -43,7 +40,7 @@ function mergeAt(field: string, lower: unknown, upper: unknown): unknown {
     case "per_key":
       return { ...(lower as object), ...(upper as object) };
     case "fields": {
-      if (!isTable(lower)) return upper;
+      if (!isRecord(lower)) return upper;
       const out: Record<string, unknown> = { ...lower };
       for (const [key, value] of Object.entries(upper as Record<string, unknown>)) {
         out[key] = mergeAt(field === "" ? key : `${field}.${key}`, lower[key], value);

@@ -4,6 +4,7 @@
  * @module
  */
 import { InsomniaError } from "../errors.ts";
+import { isRecord } from "../json.ts";
 
 /** Keys that existed once and were removed, with what to do instead. */
 export const REMOVED_KEYS: Record<string, string> = {
@@ -23,10 +24,6 @@ export const COMPACTION_ALIASES: Record<string, string> = {
   compact_worker_max_turns: "worker_max_turns",
   compact_auto_read_budget: "auto_read_budget_tokens",
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Returns a copy of `raw` with aliases renamed; throws `manifest_invalid` for removed keys or for an

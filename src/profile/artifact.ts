@@ -7,6 +7,7 @@
 import { InsomniaError } from "../errors.ts";
 import { suggestKey } from "../manifest/validate.ts";
 import { PROFILE_FORMAT } from "../version.ts";
+import { isRecord } from "../json.ts";
 
 /** Metadata of the envelope's `profile` table. */
 export interface ProfileMetadata {
@@ -35,10 +36,6 @@ function kindOf(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function unknownKey(origin: string, where: string, key: string, known: string[]): never {
   const hint = suggestKey(key, known);
   throw new InsomniaError(
@@ -52,7 +49,7 @@ function unknownKey(origin: string, where: string, key: string, known: string[])
 
 /** Splits an evaluated artifact into metadata and body, enforcing the envelope rules. */
 export function extractArtifact(raw: unknown, origin: string): ExtractedArtifact {
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     throw new InsomniaError(
       "artifact_invalid",
       `profile artifact ${origin} must be an object (an attribute set), but it is ${
@@ -74,8 +71,8 @@ export function extractArtifact(raw: unknown, origin: string): ExtractedArtifact
     );
   }
   const profile = raw.profile;
-  const format = isObject(profile) ? profile.format : undefined;
-  if (profile !== undefined && !isObject(profile)) {
+  const format = isRecord(profile) ? profile.format : undefined;
+  if (profile !== undefined && !isRecord(profile)) {
     throw new InsomniaError(
       "artifact_invalid",
       `profile artifact ${origin}: \`profile\` must be an object with format/name/description, but it is ${

@@ -6,15 +6,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
+import { errnoCode } from "../store/fs_util.ts";
 import { brokenSourceState, emptySourceState, parseRegistryText } from "./registry_parse.ts";
 import type { BuiltinProfileInfo, DeclaredEntry, RegistrySourceState } from "./registry_types.ts";
 import { isValidProfileName, type RegistrySource } from "./selector.ts";
-
-function errorCode(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err
-    ? String((err as { code: unknown }).code)
-    : undefined;
-}
 
 function isFile(path: string): boolean {
   try {
@@ -40,7 +35,7 @@ export function scanBuiltinDir(dir: string): BuiltinProfileInfo[] {
   try {
     names = readdirSync(root);
   } catch (err) {
-    const code = errorCode(err);
+    const code = errnoCode(err);
     if (code === "ENOENT" || code === "ENOTDIR") return [];
     throw new InsomniaError(
       "registry_invalid",
@@ -98,7 +93,7 @@ export function readRegistrySource(
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    const code = errorCode(err);
+    const code = errnoCode(err);
     if ((code === "ENOENT" || code === "ENOTDIR") && !required) return emptySourceState(source);
     const why = code === "ENOENT" || code === "ENOTDIR"
       ? "does not exist"

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { InsomniaError } from "../errors.ts";
 import { type Env, secretsDir } from "../env.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../store/atomic.ts";
+import { errnoCode } from "../store/fs_util.ts";
 import { withLock } from "../store/lock.ts";
 import { validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
@@ -78,11 +79,6 @@ function decode(id: string, b64: string): string {
   return new TextDecoder().decode(obfuscate(id, bytes));
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" ? code : "I/O error";
-}
-
 function malformed(path: string, problem: string): InsomniaError {
   return new InsomniaError(
     "store_io",
@@ -97,10 +93,10 @@ function load(path: string): Map<string, Entry> {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return new Map();
+    if ((errnoCode(error) ?? "I/O error") === "ENOENT") return new Map();
     throw new InsomniaError(
       "store_io",
-      `cannot read the secret store ${path}: ${errorCode(error)}.`,
+      `cannot read the secret store ${path}: ${(errnoCode(error) ?? "I/O error")}.`,
       { file: path },
     );
   }
@@ -142,7 +138,7 @@ function save(path: string, entries: Map<string, Entry>): void {
   } catch (error) {
     throw new InsomniaError(
       "store_io",
-      `cannot write the secret store ${path}: ${errorCode(error)}.`,
+      `cannot write the secret store ${path}: ${(errnoCode(error) ?? "I/O error")}.`,
       { file: path },
     );
   }
@@ -157,7 +153,7 @@ function locked<T>(path: string, fn: () => T): T {
   } catch (error) {
     throw new InsomniaError(
       "store_io",
-      `cannot create the secret store directory ${dir}: ${errorCode(error)}.`,
+      `cannot create the secret store directory ${dir}: ${(errnoCode(error) ?? "I/O error")}.`,
       { file: dir },
     );
   }
@@ -239,13 +235,17 @@ export function readSecretFromStore(id: string, options: StoreOptions): string |
   return value;
 }
 
+const storesRegistered = new Set<string>();
+
 /**
  * Registers every value in the file store for redaction (values are decoded in memory only).
  * A missing or unreadable store registers nothing: this only strengthens redaction.
  */
 export function registerStoredSecrets(options: StoreOptions): void {
   const path = secretStorePath(options);
-  if (!path || !existsSync(path)) return;
+  // The CLI registers at start-up and resolveProfile again (for library callers): read once.
+  if (!path || storesRegistered.has(path) || !existsSync(path)) return;
+  storesRegistered.add(path);
   try {
     for (const [id, entry] of load(path)) registerSecretValue(decode(id, entry.value_b64));
   } catch {

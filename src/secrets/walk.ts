@@ -6,6 +6,9 @@
  */
 import { detectSecretKinds } from "./patterns.ts";
 import { registeredSecretValues } from "./registry.ts";
+import { isRecord } from "../json.ts";
+
+export { isRecord };
 
 const PLAIN_KEY = /^[A-Za-z0-9_$-]+$/;
 
@@ -53,11 +56,6 @@ export function walkJson(root: unknown, visitor: JsonVisitor): void {
     }
   };
   visit(root, "");
-}
-
-/** True for plain objects (not arrays, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The value at a dotted path of plain keys (`memory.extract_model.auth`), or undefined. */

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { canonicalSha256 } from "./canonical.ts";
+import { isRecord } from "../json.ts";
 
 /** `store.json` format. */
 export const STORE_FORMAT = "insomnia.store.v1";
@@ -204,10 +205,6 @@ export function snapshotInvalid(file: string, what: string, pod?: string): Insom
   );
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function parseJsonObject(text: string, file: string, label: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -216,7 +213,7 @@ function parseJsonObject(text: string, file: string, label: string): Record<stri
     const reason = error instanceof Error ? error.message : String(error);
     throw snapshotInvalid(file, `it is not valid JSON (${reason}; the file may be truncated)`);
   }
-  if (!isObject(value)) throw snapshotInvalid(file, `it is not a JSON object (expected ${label})`);
+  if (!isRecord(value)) throw snapshotInvalid(file, `it is not a JSON object (expected ${label})`);
   return value;
 }
 
@@ -242,12 +239,12 @@ function requireString(obj: Record<string, unknown>, key: string, file: string, 
 }
 
 function decodeSnapshot(value: unknown, file: string): PodSnapshot {
-  if (!isObject(value)) throw snapshotInvalid(file, "snapshot is missing or not an object");
+  if (!isRecord(value)) throw snapshotInvalid(file, "snapshot is missing or not an object");
   const sha256 = value.sha256;
   if (typeof sha256 !== "string" || !/^[0-9a-f]{64}$/.test(sha256)) {
     throw snapshotInvalid(file, "snapshot.sha256 is missing or not a 64-digit hex SHA-256");
   }
-  if (!isObject(value.manifest)) {
+  if (!isRecord(value.manifest)) {
     throw snapshotInvalid(file, "snapshot.manifest is missing or not an object");
   }
   const actual = canonicalSha256(value.manifest);
@@ -269,7 +266,7 @@ function decodeSnapshot(value: unknown, file: string): PodSnapshot {
 export function decodePodRecord(text: string, file: string, expectedName: string): PodRecord {
   const obj = parseJsonObject(text, file, "a Pod record");
   checkFormat(obj, file, POD_FORMAT);
-  if (!isObject(obj.pod)) throw snapshotInvalid(file, "pod is missing or not an object");
+  if (!isRecord(obj.pod)) throw snapshotInvalid(file, "pod is missing or not an object");
   const pod = obj.pod;
   const identity: PodIdentity = {
     name: requireString(pod, "name", file, "pod."),
@@ -332,7 +329,7 @@ export function decodeHistoryFile(text: string, file: string, seq: number): Hist
     throw snapshotInvalid(file, `seq is ${JSON.stringify(obj.seq)} but the file name says ${seq}`);
   }
   const replacedAt = requireString(obj, "replaced_at", file, "");
-  if (!isObject(obj.pod)) throw snapshotInvalid(file, "pod is missing or not an object");
+  if (!isRecord(obj.pod)) throw snapshotInvalid(file, "pod is missing or not an object");
   const pod = {
     name: requireString(obj.pod, "name", file, "pod."),
     id: requireString(obj.pod, "id", file, "pod."),
@@ -355,7 +352,7 @@ export function decodeHistoryFile(text: string, file: string, seq: number): Hist
 export function decodeSessionIndex(text: string): SessionIndex | undefined {
   try {
     const obj = JSON.parse(text) as Record<string, unknown>;
-    if (!isObject(obj) || obj.format !== SESSION_FORMAT) return undefined;
+    if (!isRecord(obj) || obj.format !== SESSION_FORMAT) return undefined;
     if (typeof obj.pod !== "string" || typeof obj.pod_id !== "string") return undefined;
     return { format: SESSION_FORMAT, pod: obj.pod, pod_id: obj.pod_id };
   } catch {

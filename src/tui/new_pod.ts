@@ -19,12 +19,8 @@ import {
 import { loadProfileRegistry, resolveProfile } from "../profile/resolve.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
 import type { RootOptions } from "../cli/app.ts";
-import {
-  checkedWorkspace,
-  createFromSource,
-  evalTimeout,
-  storeOptions,
-} from "../cli/commands/launch.ts";
+import { createFromSource } from "../cli/commands/launch.ts";
+import { checkedWorkspace, evalTimeout, storeOptions } from "../cli/options.ts";
 import { planPodName } from "../store/pod_store.ts";
 import type { CliContext, CommandOutput } from "../cli/context.ts";
 import {

@@ -475,3 +475,18 @@ Deno.test("profiles init: --eval-timeout is checked first; --workspace is accept
     assert.equal((parseJson(ok) as any).profile.validated, true);
   });
 });
+
+Deno.test("profiles show/check reject a --workspace that is not an existing directory", async () => {
+  await withSandbox(async (sb) => {
+    for (
+      const args of [["profiles", "show", "builtin:coder"], ["profiles", "check", "builtin:coder"]]
+    ) {
+      const result = await runCli([...args, "--workspace", join(sb.root, "nope"), "--json"], {
+        cwd: sb.workspace,
+        env: sb.env,
+      });
+      assert.equal(result.code, 2, result.stdout);
+      assert.equal((parseJson(result) as any).error.code, "usage");
+    }
+  });
+});

@@ -7,16 +7,16 @@
  * @module
  */
 import { closeSync, existsSync, openSync, statSync, unlinkSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { defaultStoreDir, type Env, envValue, userManifestPath } from "../../env.ts";
+import { dirname, join } from "node:path";
+import { type Env, envValue, userManifestPath } from "../../env.ts";
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { stripAnsi } from "../../nix/diagnostics.ts";
-import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../../nix/duration.ts";
 import { findExecutable, runProcessGroup, type RunResult } from "../../nix/process.ts";
 import { listEntries, registryProblems } from "../../profile/registry.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
 import { resourceDir } from "../../resources.ts";
 import { tempName } from "../../store/fs_util.ts";
+import { checkedWorkspace, evalTimeout, storeRoot } from "../options.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 
@@ -260,7 +260,7 @@ async function defaultProfileCheck(
       resolveProfile("default", {
         env: ctx.env,
         cwd: ctx.cwd,
-        workspace: resolve(ctx.cwd, (opts.workspace as string | undefined) ?? "."),
+        workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
         timeoutMs,
         signal: ctx.signal,
       }),
@@ -388,19 +388,12 @@ export async function runDoctor(
   opts: Record<string, unknown>,
   ctx: CliContext,
 ): Promise<DoctorReport> {
-  const timeoutMs = typeof opts.evalTimeout === "string"
-    ? parseDuration(opts.evalTimeout, "--eval-timeout")
-    : envValue(ctx.env, "INSOMNIA_EVAL_TIMEOUT")
-    ? parseDuration(envValue(ctx.env, "INSOMNIA_EVAL_TIMEOUT")!, "INSOMNIA_EVAL_TIMEOUT")
-    : DEFAULT_EVAL_TIMEOUT_MS;
+  const timeoutMs = evalTimeout(opts as { evalTimeout?: string }, ctx.env);
   const checks = await nixChecks(ctx.env, ctx.cwd, ctx.signal);
   checks.push(libraryCheck(ctx.env));
   checks.push(registryCheck(ctx.env, ctx.cwd));
   checks.push(await defaultProfileCheck(opts, ctx, timeoutMs));
-  const store = typeof opts.store === "string"
-    ? resolve(ctx.cwd, opts.store)
-    : defaultStoreDir(ctx.env);
-  checks.push(storeCheck(store));
+  checks.push(storeCheck(storeRoot(opts, ctx)));
   if (ctx.signal.aborted) throw new InsomniaError("cancelled", "doctor was interrupted.");
   return { checks, ok: checks.every((c) => c.ok || c.severity === "warning") };
 }

@@ -4,15 +4,10 @@
  * (`--pod N --reload-profile`, applied only with `--yes` or a yes at the prompt).
  * @module
  */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
 import process from "node:process";
-import { defaultStoreDir, type Env, envValue } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
 import type { ManifestResult } from "../../manifest/cascade.ts";
 import type { PodManifest } from "../../manifest/schema.ts";
-import { parsePodManifest } from "../../manifest/validate.ts";
-import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../../nix/duration.ts";
 import type { ProfileProvenance } from "../../profile/resolve.ts";
 import {
   isProfileProvenance,
@@ -27,37 +22,14 @@ import {
   readPod,
   readPodBySession,
   replaceSnapshot,
-  type StoreOptions,
   touchPod,
 } from "../../store/pod_store.ts";
 import { validatePodName } from "../../store/pod_name.ts";
 import type { RootOptions } from "../app.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
+import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
-
-/** The Nix evaluation limit from `--eval-timeout` or `INSOMNIA_EVAL_TIMEOUT`. */
-export function evalTimeout(opts: { evalTimeout?: string }, env: Env): number {
-  if (opts.evalTimeout !== undefined) return parseDuration(opts.evalTimeout, "--eval-timeout");
-  const fromEnv = envValue(env, "INSOMNIA_EVAL_TIMEOUT");
-  return fromEnv ? parseDuration(fromEnv, "INSOMNIA_EVAL_TIMEOUT") : DEFAULT_EVAL_TIMEOUT_MS;
-}
-
-/** Store options for `-s/--store` or the default `<data_dir>/sessions`. */
-export function storeOptions(opts: { store?: string }, ctx: CliContext): StoreOptions {
-  const root = opts.store ? resolve(ctx.cwd, opts.store) : defaultStoreDir(ctx.env);
-  if (!root) {
-    throw new InsomniaError(
-      "store_io",
-      "could not find the Pod store directory: set --store, INSOMNIA_DATA_DIR, INSOMNIA_HOME or HOME.",
-    );
-  }
-  return {
-    root,
-    validateManifest: (manifest) =>
-      parsePodManifest(manifest, "stored snapshot", "snapshot_invalid"),
-  };
-}
 
 function usage(message: string): InsomniaError {
   return new InsomniaError("usage", `${message} Run \`insomnia-pod --help\` for usage.`);
@@ -117,24 +89,6 @@ function podJson(
     ...(pod.id && { id: pod.id }),
     ...(pod.session_id && { session_id: pod.session_id }),
   };
-}
-
-/** `--workspace DIR` as an absolute path; it must be an existing directory. */
-export function checkedWorkspace(dir: string | undefined, ctx: CliContext): string {
-  const path = resolve(ctx.cwd, dir ?? ".");
-  let ok = false;
-  try {
-    ok = statSync(path).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    throw new InsomniaError(
-      "usage",
-      `--workspace ${dir}: ${path} is not an existing directory. Pass the directory the Pod is launched for.`,
-    );
-  }
-  return path;
 }
 
 function output(

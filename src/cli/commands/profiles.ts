@@ -2,7 +2,6 @@
  * `profiles list|show|check|init`: discovery, inspection, CI validation and scaffolding.
  * @module
  */
-import { resolve } from "node:path";
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { listEntries, type Registry } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
@@ -11,7 +10,7 @@ import { checkSecretRefs } from "../../secrets/resolve.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";
-import { evalTimeout } from "./launch.ts";
+import { checkedWorkspace, evalTimeout } from "../options.ts";
 import { initProfile } from "./profiles_init.ts";
 import { listProfiles } from "./profiles_list.ts";
 
@@ -25,7 +24,7 @@ interface ResolveContext {
 
 function resolveContext(opts: Record<string, unknown>, ctx: CliContext): ResolveContext {
   return {
-    workspace: resolve(ctx.cwd, (opts.workspace as string | undefined) ?? "."),
+    workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
     timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
   };
 }

@@ -20,7 +20,7 @@ import { readResource } from "../../resources.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
 import { errnoCode } from "../../store/fs_util.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
-import { evalTimeout } from "./launch.ts";
+import { checkedWorkspace, evalTimeout } from "../options.ts";
 
 /** The Nix text of a fresh profile. */
 export function profileTemplate(name: string): string {
@@ -230,7 +230,7 @@ export async function initProfile(
     );
   }
   const timeoutMs = evalTimeout(opts as { evalTimeout?: string }, ctx.env);
-  const workspace = resolve(ctx.cwd, (opts.workspace as string | undefined) ?? ".");
+  const workspace = checkedWorkspace(opts.workspace as string | undefined, ctx);
   const source = (opts.source as string | undefined) ?? "project";
   const target = targetFor(source, name, ctx);
   const force = Boolean(opts.force);

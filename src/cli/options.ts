@@ -1,0 +1,59 @@
+/**
+ * Options several commands share, resolved one way: the Nix evaluation limit, the Pod store
+ * directory and the launch workspace.
+ * @module
+ */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { defaultStoreDir, type Env, envValue } from "../env.ts";
+import { InsomniaError } from "../errors.ts";
+import { parsePodManifest } from "../manifest/validate.ts";
+import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
+import type { StoreOptions } from "../store/pod_store.ts";
+import type { CliContext } from "./context.ts";
+
+/** The Pod store directory from `-s/--store` or `<data_dir>/sessions`; undefined if neither. */
+export function storeRoot(opts: { store?: unknown }, ctx: CliContext): string | undefined {
+  return typeof opts.store === "string" ? resolve(ctx.cwd, opts.store) : defaultStoreDir(ctx.env);
+}
+
+/** The Nix evaluation limit from `--eval-timeout` or `INSOMNIA_EVAL_TIMEOUT`. */
+export function evalTimeout(opts: { evalTimeout?: string }, env: Env): number {
+  if (opts.evalTimeout !== undefined) return parseDuration(opts.evalTimeout, "--eval-timeout");
+  const fromEnv = envValue(env, "INSOMNIA_EVAL_TIMEOUT");
+  return fromEnv ? parseDuration(fromEnv, "INSOMNIA_EVAL_TIMEOUT") : DEFAULT_EVAL_TIMEOUT_MS;
+}
+
+/** Store options for `-s/--store` or the default `<data_dir>/sessions`. */
+export function storeOptions(opts: { store?: string }, ctx: CliContext): StoreOptions {
+  const root = storeRoot(opts, ctx);
+  if (!root) {
+    throw new InsomniaError(
+      "store_io",
+      "could not find the Pod store directory: set --store, INSOMNIA_DATA_DIR, INSOMNIA_HOME or HOME.",
+    );
+  }
+  return {
+    root,
+    validateManifest: (manifest) =>
+      parsePodManifest(manifest, "stored snapshot", "snapshot_invalid"),
+  };
+}
+
+/** `--workspace DIR` as an absolute path; it must be an existing directory. */
+export function checkedWorkspace(dir: string | undefined, ctx: CliContext): string {
+  const path = resolve(ctx.cwd, dir ?? ".");
+  let ok = false;
+  try {
+    ok = statSync(path).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new InsomniaError(
+      "usage",
+      `--workspace ${dir}: ${path} is not an existing directory. Pass the directory the Pod is launched for.`,
+    );
+  }
+  return path;
+}
