@@ -31,6 +31,7 @@ import {
   canariesIn,
   type Canary,
   makeCanaries,
+  manifestWithRefs,
   mask,
   toNix,
 } from "../fixtures/canary/canary.ts";
@@ -168,25 +169,6 @@ const REFS = {
 };
 
 const ref = (id: string) => ({ kind: "secret_ref", ref: id });
-
-/** A valid partial manifest with a secret reference at every credential position. */
-function manifestWithRefs(name: string): Record<string, unknown> {
-  return {
-    pod: { name },
-    model: { scheme: "anthropic", model_id: "claude-sonnet-4-6", auth: ref(REFS.model) },
-    scope: { allow: [{ target: { kind: "workspace_path", path: "." }, permission: "write" }] },
-    compaction: { model: { scheme: "openai_chat", model_id: "small", auth: ref(REFS.compaction) } },
-    memory: {
-      extract_model: { scheme: "gemini", model_id: "flash", auth: ref(REFS.extract) },
-      consolidation_model: {
-        scheme: "anthropic",
-        model_id: "haiku",
-        auth: ref(REFS.consolidation),
-      },
-    },
-    web: { enabled: true, search: { enabled: true, provider: "brave", api_key: ref(REFS.web) } },
-  };
-}
 
 /** A Nix profile through the library, with a reference at every credential position. */
 function profileNix(name: string, extra = ""): string {
@@ -331,13 +313,13 @@ review = { path = ${JSON.stringify(review)}, description = ${JSON.stringify(C.pe
       "art/art.json",
       JSON.stringify({
         profile: { format: "insomnia.nix-profile.v1", name: "art" },
-        manifest: manifestWithRefs("art"),
+        manifest: manifestWithRefs("art", REFS),
       }),
     );
     await s.human(["--profile", `path:${art}`, "--dry-run", "--check-secrets"]);
     const fromArt = await s.json(["--profile", `path:${art}`, "--check-secrets"]);
     assertAllRefs(fromArt.manifest, "from a .json artifact");
-    const toml = s.write("toml/pod.toml", toToml(manifestWithRefs("toml")));
+    const toml = s.write("toml/pod.toml", toToml(manifestWithRefs("toml", REFS)));
     await s.human(["--manifest", toml, "--dry-run", "--check-secrets"]);
     const fromToml = await s.json(["--manifest", toml, "--check-secrets"]);
     assertAllRefs(fromToml.manifest, "from TOML");
@@ -722,7 +704,7 @@ for (const c of PLAINTEXT_CASES) {
   const code = c.code ?? "secret_plaintext";
   Deno.test(`rejected plaintext (${code}): ${c.name}`, async () => {
     await scene({}, async (s) => {
-      const manifest = manifestWithRefs("plain");
+      const manifest = manifestWithRefs("plain", REFS);
       c.apply(manifest);
       const toml = s.write("case/pod.toml", toToml(manifest));
       const artifact = s.write(
@@ -803,7 +785,7 @@ Deno.test("a .json artifact's profile metadata holding keys is refused, never st
           description: C.github.value,
           exported_from: { pod: "meta", note: C.aws.value },
         },
-        manifest: manifestWithRefs("meta"),
+        manifest: manifestWithRefs("meta", REFS),
       }),
     );
     await refusedOrClean(s, ["--profile", `path:${art}`]);
@@ -828,7 +810,7 @@ Deno.test("a key given as --profile-pod-name is refused, never written to the st
 
 Deno.test("a key given as --pod on the TOML path is refused, never written to the store", async () => {
   await scene({}, async (s) => {
-    const toml = s.write("p/pod.toml", toToml(manifestWithRefs("toml")));
+    const toml = s.write("p/pod.toml", toToml(manifestWithRefs("toml", REFS)));
     await refusedOrClean(
       s,
       ["--pod", C.openai.value, "--manifest", toml],

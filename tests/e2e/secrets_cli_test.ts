@@ -26,6 +26,7 @@ import {
   assertNoCanary,
   assertTreeClean,
   makeCanaries,
+  manifestWithRefs,
   mask,
 } from "../fixtures/canary/canary.ts";
 
@@ -141,24 +142,6 @@ function decodeEntry(id: string, b64: string): string {
 
 function readStore(sb: Sandbox): Json {
   return JSON.parse(readFileSync(join(sb.data, "secrets", "store.json"), "utf8"));
-}
-
-function manifestWithRefs(name: string): Record<string, unknown> {
-  return {
-    pod: { name },
-    model: { scheme: "anthropic", model_id: "claude-sonnet-4-6", auth: ref(REFS.model) },
-    scope: { allow: [{ target: { kind: "workspace_path", path: "." }, permission: "write" }] },
-    compaction: { model: { scheme: "openai_chat", model_id: "small", auth: ref(REFS.compaction) } },
-    memory: {
-      extract_model: { scheme: "gemini", model_id: "flash", auth: ref(REFS.extract) },
-      consolidation_model: {
-        scheme: "anthropic",
-        model_id: "haiku",
-        auth: ref(REFS.consolidation),
-      },
-    },
-    web: { enabled: true, search: { enabled: true, provider: "brave", api_key: ref(REFS.web) } },
-  };
 }
 
 const PROFILE_NIX = `let insomnia = import <insomnia> { }; in
@@ -320,10 +303,10 @@ Deno.test("references pass unchanged: Nix → manifest → snapshot → --json �
       join(sb.root, "p", "refs.json"),
       JSON.stringify({
         profile: { format: "insomnia.nix-profile.v1", name: "art" },
-        manifest: manifestWithRefs("art"),
+        manifest: manifestWithRefs("art", REFS),
       }),
     );
-    const toml = writeFile(join(sb.root, "p", "refs.toml"), toToml(manifestWithRefs("toml")));
+    const toml = writeFile(join(sb.root, "p", "refs.toml"), toToml(manifestWithRefs("toml", REFS)));
     fixtures.add(art).add(toml);
     assertRefs((await ok(sb, ["--profile", `path:${art}`])).manifest, ".json artifact");
     assertRefs((await ok(sb, ["--manifest", toml])).manifest, "TOML manifest");
@@ -337,7 +320,7 @@ Deno.test("references pass unchanged: Nix → manifest → snapshot → --json �
 Deno.test("--check-secrets: unresolved references are secret_unresolved, named, nothing written", async () => {
   await withSandbox(async (sb, fixtures) => {
     const nix = writeFile(join(sb.root, "p", "refs.nix"), PROFILE_NIX);
-    const toml = writeFile(join(sb.root, "p", "refs.toml"), toToml(manifestWithRefs("toml")));
+    const toml = writeFile(join(sb.root, "p", "refs.toml"), toToml(manifestWithRefs("toml", REFS)));
     fixtures.add(nix).add(toml);
     // other secrets exist, under other names
     const env = { [envVar("unrelated")]: C.anthropic.value };
@@ -390,7 +373,7 @@ Deno.test("--check-secrets resolves from env and the file store; values never re
       join(sb.root, "p", "refs.json"),
       JSON.stringify({
         profile: { format: "insomnia.nix-profile.v1", name: "art" },
-        manifest: manifestWithRefs("art"),
+        manifest: manifestWithRefs("art", REFS),
       }),
     );
     fixtures.add(nix).add(art);
