@@ -121,7 +121,7 @@ async function lone(): Promise<Lone> {
     bin,
     home,
     run: async (args, env = {}, cwd = dir) => {
-      const out = await new Deno.Command(bin, {
+      const command = new Deno.Command(bin, {
         args,
         cwd,
         clearEnv: true,
@@ -129,7 +129,18 @@ async function lone(): Promise<Lone> {
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
-      }).output();
+      });
+      // A freshly copied binary can be "Text file busy" for a moment: a process forked by a
+      // parallel test may still hold the copy's write descriptor (Linux ETXTBSY). Retry briefly.
+      let out: Deno.CommandOutput | undefined;
+      for (let attempt = 0; out === undefined; attempt++) {
+        try {
+          out = await command.output();
+        } catch (error) {
+          if (attempt >= 20 || !String(error).includes("Text file busy")) throw error;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       const decode = (b: Uint8Array) => new TextDecoder().decode(b);
       return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
     },
