@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { configDir, type Env } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { BUILTIN_CATALOG } from "../generated/resources.ts";

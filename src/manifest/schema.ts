@@ -7,7 +7,7 @@
  * Field names follow the original Rust implementation (anchor-facts §1–§3).
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 
 // A CLI run parses each schema about once, so zod's JIT (new Function per schema on first parse)
 // costs more than it saves: ~16 ms of a 50 ms builtin:default run (bench/results/latest.md).

@@ -3,7 +3,7 @@
  * unknown keys with the closest known key as a suggestion.
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { closest, distance } from "fastest-levenshtein";
 import { InsomniaError } from "../errors.ts";
 import { type ManifestConfig, ManifestConfigSchema, PodManifestSchema } from "./schema.ts";

@@ -3,7 +3,7 @@
  * editor completion and validation of profile artifacts, TOML/JSON manifests and snapshots.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InsomniaError } from "../../errors.ts";
 import { ManifestConfigSchema, PodManifestSchema } from "../../manifest/schema.ts";
 import { PROFILE_FORMAT, VERSION } from "../../version.ts";
