@@ -3,8 +3,8 @@
  * @module
  */
 import process from "node:process";
-import { flushOutput } from "./cli/output.ts";
-import { main } from "./cli/run.ts";
+import { mark, renderTimings } from "./timing.ts";
+import { startEarlyEvaluation } from "./cli/early_eval.ts";
 
 // `deno task start|pod` run in the repository; act on the directory the user ran them from.
 const taskCwd = process.env.INSOMNIA_TASK_CWD;
@@ -13,7 +13,18 @@ if (taskCwd) {
   delete process.env.INSOMNIA_TASK_CWD;
 }
 
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// Nix starts first, then the CLI loads while it evaluates (src/nix/prestart.ts).
+if (startEarlyEvaluation(argv, process.env, process.cwd())) mark("nix eval started early");
+const { main } = await import("./cli/run.ts");
+const { flushOutput } = await import("./cli/output.ts");
+const { discardPrestartedNix } = await import("./nix/prestart.ts");
+mark("CLI modules loaded");
+const code = await main(argv);
+discardPrestartedNix();
 // Flush, then leave even if a handle (stdin, a timer) is still open.
 await flushOutput();
+mark("output flushed");
+const timings = renderTimings();
+if (timings) process.stderr.write(timings);
 process.exit(code);

@@ -50,6 +50,26 @@ export function resourcesHash(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+function cachedResourceDir(cache: string): string {
+  return join(cache, `resources-${VERSION}-${resourcesHash()}`);
+}
+
+/**
+ * {@link resourceDir} when it needs no unpacking (so nothing is written), else undefined. Used to
+ * start an evaluation before the command line has been validated.
+ */
+export function resourceDirIfPresent(env: Env): string | undefined {
+  const explicit = envValue(env, "INSOMNIA_RESOURCE_DIR");
+  if (explicit) return explicit;
+  const source = sourceTreeResources();
+  if (source) return source;
+  if (materialised) return materialised;
+  const cache = cacheDir(env);
+  if (!cache) return undefined;
+  const target = cachedResourceDir(cache);
+  return existsSync(join(target, ".complete")) ? target : undefined;
+}
+
 /**
  * A directory on disk holding the resources: `INSOMNIA_RESOURCE_DIR`, else the source tree's
  * `resources/`, else a copy materialised once under `<cache_dir>/resources-<version>-<hash>/`.
@@ -67,7 +87,7 @@ export function resourceDir(env: Env): string {
       "cannot find a cache directory to unpack the Nix library into; set INSOMNIA_CACHE_DIR, INSOMNIA_HOME or HOME.",
     );
   }
-  const target = join(cache, `resources-${VERSION}-${resourcesHash()}`);
+  const target = cachedResourceDir(cache);
   if (!existsSync(join(target, ".complete"))) {
     const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
     try {

@@ -388,7 +388,6 @@ Deno.test("buildNixArgs for file and flake targets", () => {
     buildNixArgs({
       target: { kind: "file", file: "/p/coder.nix" },
       includePaths: { insomnia: "/lib/insomnia" },
-      timeoutMs: 1000,
     }),
     [
       "--extra-experimental-features",
@@ -405,7 +404,7 @@ Deno.test("buildNixArgs for file and flake targets", () => {
     ],
   );
   assert.deepEqual(
-    buildNixArgs({ target: { kind: "flake", ref: "github:o/r", name: "coder" }, timeoutMs: 1 }),
+    buildNixArgs({ target: { kind: "flake", ref: "github:o/r", name: "coder" } }),
     [
       "--extra-experimental-features",
       "nix-command flakes",
@@ -417,7 +416,7 @@ Deno.test("buildNixArgs for file and flake targets", () => {
     ],
   );
   assert.equal(
-    buildNixArgs({ target: { kind: "flake", ref: ".", name: "my.profile" }, timeoutMs: 1 }).at(-1),
+    buildNixArgs({ target: { kind: "flake", ref: ".", name: "my.profile" } }).at(-1),
     '.#insomniaProfiles."my.profile"',
   );
   for (

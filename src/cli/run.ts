@@ -10,7 +10,10 @@ import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
+import { takePrestartSignal } from "../nix/prestart.ts";
+import { killLiveGroups } from "../nix/process.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
+import { mark } from "../timing.ts";
 
 async function handlerFor(command: string): Promise<CommandHandler> {
   const [group, sub] = command.split(" ");
@@ -86,6 +89,17 @@ export async function main(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  // SIGTERM and SIGHUP still end the process, but never leave a nix process group behind.
+  const onTerminate = (signal: NodeJS.Signals) => {
+    controller.abort();
+    killLiveGroups();
+    process.off("SIGTERM", onTerminate);
+    process.off("SIGHUP", onTerminate);
+    process.kill(process.pid, signal);
+  };
+  process.on("SIGTERM", onTerminate);
+  process.on("SIGHUP", onTerminate);
+  if (takePrestartSignal()) onSigint(); // Ctrl-C while the CLI was still loading
   let exitCode = 0;
   const program = buildProgram(async (command, opts, args) => {
     const quiet = Boolean(opts.quiet);
@@ -101,8 +115,11 @@ export async function main(argv: string[]): Promise<number> {
       },
       signal: controller.signal,
     };
+    mark("arguments parsed");
     const handler = await handlerFor(command);
+    mark("command module loaded");
     const output = await handler(opts, args, ctx);
+    mark("command done");
     if (ctx.json) writeJson(output.json);
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
@@ -144,5 +161,7 @@ export async function main(argv: string[]): Promise<number> {
     return failure.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onTerminate);
+    process.off("SIGHUP", onTerminate);
   }
 }

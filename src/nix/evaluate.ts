@@ -8,25 +8,26 @@
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import process from "node:process";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import { cacheDir, type Env, envValue, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
+import {
+  buildNixArgs,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  MAX_STDERR_BYTES,
+  type NixArgsRequest,
+  type NixTarget,
+} from "./args.ts";
 import { formatDuration } from "./duration.ts";
 import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
+import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/resolve.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
-
-/** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
-export type NixTarget =
-  | { kind: "file"; file: string }
-  | { kind: "flake"; ref: string; name: string };
+import { mark } from "../timing.ts";
 
 /** One evaluation request for {@link evaluateNix}. */
-export interface NixEvalRequest {
-  target: NixTarget;
-  /** Each entry becomes `-I name=path` (the profile library, e.g. `insomnia`). */
-  includePaths?: Record<string, string>;
+export interface NixEvalRequest extends NixArgsRequest {
   timeoutMs: number;
   /** External cancellation (e.g. Ctrl-C wired to an AbortController). */
   signal?: AbortSignal;
@@ -52,57 +53,9 @@ export interface NixEvalResult {
   durationMs: number;
 }
 
-/** Default cap on `nix eval` stdout: 16 MiB. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
-const MAX_STDERR_BYTES = 4 * 1024 * 1024;
+export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixTarget };
+
 const VERSION_TIMEOUT_MS = 10_000;
-const SIMPLE_ATTR = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
-
-/** The `nix` argument list (without the binary) for a request. Pure. */
-export function buildNixArgs(req: NixEvalRequest): string[] {
-  const { target } = req;
-  const features = target.kind === "flake" ? "nix-command flakes" : "nix-command";
-  const args = ["--extra-experimental-features", features, "eval", "--json", "--show-trace"];
-  if (target.kind === "file") args.push("--store", "dummy://");
-  // Pure flake evaluation forbids <insomnia> (-I) lookups; profiles are evaluated once, at
-  // creation, and then resumed from the snapshot, so impurity here costs no reproducibility.
-  else args.push("--impure");
-  for (const [name, path] of Object.entries(req.includePaths ?? {})) {
-    if (name === "" || name.includes("=")) {
-      throw new InsomniaError(
-        "usage",
-        `invalid Nix include path name ${JSON.stringify(name)} (for ${path}): a name must be ` +
-          `non-empty and must not contain "="`,
-      );
-    }
-    args.push("-I", `${name}=${path}`);
-  }
-  if (target.kind === "file") {
-    if (!isAbsolute(target.file)) {
-      throw new InsomniaError(
-        "usage",
-        `profile file ${target.file} must be given as an absolute path to be evaluated by Nix`,
-        { file: target.file },
-      );
-    }
-    args.push("--file", target.file);
-  } else {
-    if (target.ref === "" || target.ref.includes("#")) {
-      throw new InsomniaError(
-        "usage",
-        `invalid flake reference ${JSON.stringify(target.ref)}: give the flake without a "#" ` +
-          `fragment; the profile is selected as insomniaProfiles.${target.name}`,
-      );
-    }
-    args.push(`${target.ref}#insomniaProfiles.${attrName(target.name)}`);
-  }
-  return args;
-}
-
-function attrName(name: string): string {
-  return SIMPLE_ATTR.test(name) ? name : JSON.stringify(name).replace(/\$\{/g, "\\${");
-}
-
 const versionCache = new Map<string, Promise<string | undefined>>();
 
 /**
@@ -187,8 +140,10 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
 
   // Started alongside the evaluation and always awaited, so no child outlives this call.
   const version = nixVersion(bin, env);
+  mark("nix eval requested");
   try {
     const run = await runNix(req, bin, requested, args, label, file);
+    mark("nix eval done");
     return {
       value: parseOutput(run, requested, label, file),
       nixVersion: await version,
@@ -208,17 +163,22 @@ async function runNix(
   file: string | undefined,
 ): Promise<RunResult> {
   const maxOutputBytes = req.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const spec: NixRunSpec = {
+    bin,
+    args,
+    cwd: req.cwd ?? process.cwd(),
+    // Nix must never see secret values: a profile could read them with builtins.getEnv.
+    env: withoutSecretEnv(req.env ?? processEnv()),
+    timeoutMs: req.timeoutMs,
+    maxStdoutBytes: maxOutputBytes,
+    maxStderrBytes: MAX_STDERR_BYTES,
+  };
   let run: RunResult;
   try {
-    run = await runProcessGroup(bin, args, {
-      // Nix must never see secret values: a profile could read them with builtins.getEnv.
-      env: withoutSecretEnv(req.env ?? processEnv()),
-      cwd: req.cwd,
-      timeoutMs: req.timeoutMs,
+    run = await (adoptPrestartedNix(spec, req.signal) ?? runProcessGroup(bin, args, {
+      ...spec,
       signal: req.signal,
-      maxStdoutBytes: maxOutputBytes,
-      maxStderrBytes: MAX_STDERR_BYTES,
-    });
+    }));
   } catch (error) {
     if (error instanceof SpawnError && ["ENOENT", "EACCES", "ENOTDIR"].includes(error.code ?? "")) {
       throw unavailable(label, requested, `could not be started (${error.code})`);

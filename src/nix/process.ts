@@ -57,13 +57,16 @@ const CLOSE_GRACE_MS = 2000;
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/** Sends SIGKILL to every process group started by {@link runProcessGroup} still running. */
+export function killLiveGroups(): void {
+  for (const pid of liveGroups) killGroup(pid);
+}
+
 /** Kills every process group still running when this process exits (e.g. `process.exit()`). */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pid of liveGroups) killGroup(pid);
-  });
+  process.on("exit", killLiveGroups);
 }
 
 /** Sends SIGKILL to the process group led by `pid`; a group that is already gone is fine. */

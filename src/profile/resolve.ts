@@ -5,7 +5,7 @@
  * artifact) → envelope → plaintext gate → strict validation → paths → defaults → catalog.
  * @module
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -22,10 +22,12 @@ import { redactText } from "../secrets/redact.ts";
 import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
+import { mark } from "../timing.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
 import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
 import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
+import { profileFileFor } from "./profile_file.ts";
 
 export { loadProfileRegistry };
 import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
@@ -94,19 +96,6 @@ function sha256File(path: string): string | null {
   } catch {
     return null;
   }
-}
-
-function profileFileFor(path: string, selector: string): string {
-  let file = path;
-  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "profile.nix");
-  if (!existsSync(file)) {
-    throw new InsomniaError(
-      "profile_not_found",
-      `profile ${selector}: ${file} does not exist. Check the path, or run \`insomnia-pod profiles list\` to see the profiles that exist.`,
-      { file },
-    );
-  }
-  return file;
 }
 
 function readJsonArtifact(file: string): unknown {
@@ -187,12 +176,14 @@ export function resolveArtifact(
     base: options.base,
     workspace: options.workspace,
   });
+  mark("artifact validated");
   const resolved = resolveManifest(layer, options.origin, {
     catalog: loadCatalog(options.env),
     podName: options.podName ?? layer.pod?.name ?? metadata?.name,
     podNameHint:
       "give the profile a name with mkProfile { name = …; } or pass --profile-pod-name NAME",
   });
+  mark("manifest resolved");
   return { ...resolved, metadata };
 }
 
@@ -260,6 +251,7 @@ export async function resolveProfile(
       evaluated = await evaluateFile(profileFileFor(entry.path, typed), options, env);
     }
   }
+  mark("profile evaluated");
   const resolved = resolveArtifact(evaluated.raw, {
     origin: evaluated.origin,
     base: evaluated.base,

@@ -1,0 +1,71 @@
+/**
+ * The `nix eval` command line for a profile: pure, shared by the evaluator and the early start of
+ * an evaluation (src/nix/prestart.ts), which must build exactly the same argument list.
+ * @module
+ */
+import { isAbsolute } from "node:path";
+import { InsomniaError } from "../errors.ts";
+
+/** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
+export type NixTarget =
+  | { kind: "file"; file: string }
+  | { kind: "flake"; ref: string; name: string };
+
+/** The parts of an evaluation request that shape the command line. */
+export interface NixArgsRequest {
+  target: NixTarget;
+  /** Each entry becomes `-I name=path` (the profile library, e.g. `insomnia`). */
+  includePaths?: Record<string, string>;
+}
+
+/** Default cap on `nix eval` stdout: 16 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** Only this much of nix's stderr is kept (the trace of a failure). */
+export const MAX_STDERR_BYTES = 4 * 1024 * 1024;
+
+const SIMPLE_ATTR = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
+
+/** The `nix` argument list (without the binary) for a request. Pure. */
+export function buildNixArgs(req: NixArgsRequest): string[] {
+  const { target } = req;
+  const features = target.kind === "flake" ? "nix-command flakes" : "nix-command";
+  const args = ["--extra-experimental-features", features, "eval", "--json", "--show-trace"];
+  if (target.kind === "file") args.push("--store", "dummy://");
+  // Pure flake evaluation forbids <insomnia> (-I) lookups; profiles are evaluated once, at
+  // creation, and then resumed from the snapshot, so impurity here costs no reproducibility.
+  else args.push("--impure");
+  for (const [name, path] of Object.entries(req.includePaths ?? {})) {
+    if (name === "" || name.includes("=")) {
+      throw new InsomniaError(
+        "usage",
+        `invalid Nix include path name ${JSON.stringify(name)} (for ${path}): a name must be ` +
+          `non-empty and must not contain "="`,
+      );
+    }
+    args.push("-I", `${name}=${path}`);
+  }
+  if (target.kind === "file") {
+    if (!isAbsolute(target.file)) {
+      throw new InsomniaError(
+        "usage",
+        `profile file ${target.file} must be given as an absolute path to be evaluated by Nix`,
+        { file: target.file },
+      );
+    }
+    args.push("--file", target.file);
+  } else {
+    if (target.ref === "" || target.ref.includes("#")) {
+      throw new InsomniaError(
+        "usage",
+        `invalid flake reference ${JSON.stringify(target.ref)}: give the flake without a "#" ` +
+          `fragment; the profile is selected as insomniaProfiles.${target.name}`,
+      );
+    }
+    args.push(`${target.ref}#insomniaProfiles.${attrName(target.name)}`);
+  }
+  return args;
+}
+
+function attrName(name: string): string {
+  return SIMPLE_ATTR.test(name) ? name : JSON.stringify(name).replace(/\$\{/g, "\\${");
+}

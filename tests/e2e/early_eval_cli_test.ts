@@ -1,0 +1,117 @@
+// deno-lint-ignore-file no-explicit-any -- these tests read the CLI's JSON output untyped
+/**
+ * End-to-end: the CLI starts `nix eval` before it has loaded (src/cli/early_eval.ts). The result
+ * must be the one a late start computes; a command line that then fails, or a signal, must leave
+ * no nix process behind and nothing written.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  parseJson,
+  podCommand,
+  runCli,
+  treeSnapshot,
+  withSandbox,
+  writeFile,
+} from "../helpers/cli.ts";
+
+const RUNAWAY = "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40";
+
+function nixRunning(file: string): boolean {
+  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
+  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
+    const [stat, comm, ...args] = line.trim().split(/\s+/);
+    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
+      args.join(" ").includes(file);
+  });
+}
+
+async function noNixLeft(file: string): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  while (Date.now() < deadline && nixRunning(file)) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!nixRunning(file), `a nix process evaluating ${file} was left running`);
+}
+
+Deno.test("an early-started evaluation gives the same Pod as a late one", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.workspace, "team", "coder.nix"),
+      `let insomnia = import <insomnia> { }; in insomnia.mkProfile {
+  name = "early";
+  manifest = insomnia.mkManifest {
+    model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "write"; } ];
+  };
+}`,
+    );
+    // A nix that logs its evaluations proves the early process is adopted, not started twice.
+    const log = join(sb.root, "nix-calls.log");
+    const nix = new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync();
+    const wrapper = writeFile(
+      join(sb.root, "bin", "nix"),
+      `#!/bin/sh\ncase "$*" in *eval*) echo eval >> '${log}';; esac\nexec ${
+        new TextDecoder().decode(nix.stdout).trim()
+      } "$@"\n`,
+    );
+    Deno.chmodSync(wrapper, 0o755);
+    const args = ["--profile", `path:${file}`, "--dry-run", "--json", "-s", sb.store];
+    const env = { ...sb.env, INSOMNIA_POD_TIMINGS: "1", INSOMNIA_NIX_BIN: wrapper };
+    const late = await runCli(args, {
+      cwd: sb.workspace,
+      env: { ...env, INSOMNIA_EARLY_EVAL: "0" },
+    });
+    const early = await runCli(args, { cwd: sb.workspace, env });
+    assert.equal(Deno.readTextFileSync(log), "eval\neval\n", "one nix eval per run");
+    assert.equal(late.code, 0, late.stdout + late.stderr);
+    assert.equal(early.code, 0, early.stderr);
+    assert.doesNotMatch(late.stderr, /nix eval started early/);
+    assert.match(early.stderr, /nix eval started early/);
+    assert.match(early.stderr, /timing +[\d.]+ ms {2}output flushed/);
+    assert.deepEqual(parseJson(early), parseJson(late));
+    assert.equal((parseJson(early) as any).manifest.pod.name, "early");
+  });
+});
+
+Deno.test("a command line that fails after the early start kills nix and writes nothing", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.workspace, "slow.nix"), RUNAWAY);
+    const before = treeSnapshot(sb.data);
+    const started = Date.now();
+    const result = await runCli(
+      ["--profile", file, "--workspace", join(sb.root, "missing"), "--json", "-s", sb.store],
+      { cwd: sb.workspace, env: sb.env },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal((parseJson(result) as any).error.code, "usage");
+    assert.ok(Date.now() - started < 20_000, "did not wait for the runaway evaluation");
+    await noNixLeft(file);
+    assert.deepEqual(treeSnapshot(sb.data), before);
+  });
+});
+
+Deno.test("SIGTERM during an evaluation ends the run and leaves no nix behind", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.workspace, "slow.nix"), RUNAWAY);
+    const before = treeSnapshot(sb.data);
+    const [cmd, ...prefix] = podCommand();
+    const child = new Deno.Command(cmd, {
+      args: [...prefix, "--profile", file, "--json", "-s", sb.store],
+      cwd: sb.workspace,
+      env: {
+        ...sb.env,
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !nixRunning(file)) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(nixRunning(file), "nix never started");
+    child.kill("SIGTERM");
+    const out = await child.output();
+    assert.equal(out.success, false);
+    assert.ok(out.signal === "SIGTERM" || out.code === 143, `ended by SIGTERM: ${out.code}`);
+    await noNixLeft(file);
+    assert.deepEqual(treeSnapshot(sb.data), before);
+  });
+});
