@@ -2,11 +2,14 @@
  * `deno task binary`: builds the single executable `dist/insomnia-pod` from the same source as
  * `deno run src/main.ts`, with Bun from npm (tools/: `cd tools && npm ci`).
  *
- * 1. `deno bundle` src/main.ts into one ESM file (npm packages come from the Deno cache; the
- *    lazily imported command modules are inlined; the resources are embedded through
- *    src/generated/resources.ts).
- * 2. `bun build --compile --minify --bytecode --format=esm` that file (without `--bytecode` when
- *    this Bun cannot produce it), written next to the target and renamed into place.
+ * 1. `deno bundle --code-splitting` src/main.ts into ESM chunks (npm packages come from the Deno
+ *    cache; each lazily imported command module becomes a chunk; the resources are embedded
+ *    through src/generated/resources.ts).
+ * 2. `bun build --compile --minify --bytecode --splitting --compile-jit-policy=100` the entry
+ *    chunk (without `--bytecode` when this Bun cannot produce it), written next to the target and
+ *    renamed into place. The chunks stay separate inside the binary, so a run loads only the
+ *    bytecode it needs, and the high JIT threshold keeps JavaScriptCore from compiling start-up
+ *    code it runs once (both measured in bench/findings.md).
  * 3. Smoke test: the binary prints its version, and resolves `builtin:default` from a scratch
  *    directory with a scratch HOME, i.e. from the resources it unpacks into its own cache.
  *
@@ -31,6 +34,9 @@ import { VERSION } from "../src/version.ts";
 import { renderResourcesModule } from "./gen_resources.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** JIT tier-up threshold scale the binary starts with (`bun build --compile-jit-policy`). */
+const JIT_POLICY = 100;
 
 /** Thrown for a build failure; the message is printed as is. */
 class BuildError extends Error {}
@@ -124,8 +130,8 @@ function warnIfResourcesStale(): void {
 }
 
 async function bundle(work: string): Promise<string> {
-  const file = join(work, "insomnia-pod.mjs");
-  step(`deno bundle src/main.ts → ${file}`);
+  const dir = join(work, "bundle");
+  step(`deno bundle --code-splitting src/main.ts → ${dir}`);
   const result = await run(Deno.execPath(), [
     "bundle",
     "--quiet",
@@ -133,14 +139,16 @@ async function bundle(work: string): Promise<string> {
     "deno",
     "--format",
     "esm",
-    "--output",
-    file,
+    "--code-splitting",
+    "--outdir",
+    dir,
     join(ROOT, "src", "main.ts"),
   ], { env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
-  if (result.code !== 0 || !existsSync(file)) {
+  const entry = join(dir, "main.js");
+  if (result.code !== 0 || !existsSync(entry)) {
     throw new BuildError(`deno bundle failed (exit ${result.code})`);
   }
-  return file;
+  return entry;
 }
 
 async function compile(
@@ -150,7 +158,21 @@ async function compile(
   bytecode: boolean,
 ): Promise<boolean> {
   const temp = `${out}.tmp-${Deno.pid}`;
-  const args = ["build", "--compile", "--minify", "--format=esm", entry, "--outfile", temp];
+  // A CLI run is short: JavaScriptCore's JIT compiling start-up code on a second thread costs more
+  // than it saves, and competes with nix for the CPUs. Measured in bench/findings.md.
+  const args = [
+    "build",
+    "--compile",
+    "--minify",
+    "--format=esm",
+    // Each lazily imported command module stays its own chunk inside the binary, so a run loads
+    // the bytecode of the modules it uses, not all of them.
+    "--splitting",
+    `--compile-jit-policy=${JIT_POLICY}`,
+    entry,
+    "--outfile",
+    temp,
+  ];
   if (bytecode) args.splice(3, 0, "--bytecode");
   step(`${relative(ROOT, bun) || bun} ${args.join(" ")}`);
   const result = await run(bun, args, { cwd: dirname(entry), quiet: bytecode });
