@@ -17,6 +17,12 @@ export interface SecretDetector {
   readonly pattern: RegExp;
   /** Extra check on a regex match (to reject look-alikes); absent means every match counts. */
   readonly accept?: (match: string) => boolean;
+  /**
+   * Literals of which every match contains at least one. A text holding none of them is skipped
+   * without running the pattern: most strings hold no credential, and a pattern that starts with
+   * a lookbehind is tried at every position. tests/secrets_patterns_test.ts checks each list.
+   */
+  readonly needles: readonly string[];
 }
 
 // A key must not start in the middle of a token; a leading "-" or "--" (a pasted flag) is fine.
@@ -34,73 +40,87 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
         "(?:[\\s\\S]*?-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|[\\s\\S]*)",
       "g",
     ),
+    needles: ["-----BEGIN "],
   },
   {
     kind: "anthropic_api_key",
     label: "an Anthropic API key",
     pattern: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,}`, "g"),
+    needles: ["sk-ant-"],
   },
   {
     kind: "openrouter_api_key",
     label: "an OpenRouter API key",
     pattern: new RegExp(`${B}sk-or-v[0-9]+-[A-Za-z0-9]{32,}`, "g"),
+    needles: ["sk-or-v"],
   },
   {
     kind: "openai_api_key",
     label: "an OpenAI API key",
     pattern: new RegExp(`${B}sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}`, "g"),
+    needles: ["sk-"],
   },
   {
     kind: "openai_api_key",
     label: "an OpenAI API key",
     pattern: new RegExp(`${B}sk-[A-Za-z0-9]{32,}`, "g"),
     accept: (m) => hasDigitAndLetter(m.slice(3)),
+    needles: ["sk-"],
   },
   {
     kind: "github_token",
     label: "a GitHub token",
     pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g,
+    needles: ["gh"],
   },
   {
     kind: "github_token",
     label: "a GitHub token",
     pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g,
+    needles: ["github_pat_"],
   },
   {
     kind: "aws_access_key_id",
     label: "an AWS access key ID",
     pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    needles: ["AKIA", "ASIA"],
   },
   {
     kind: "slack_webhook",
     label: "a Slack webhook URL",
     pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{16,}/g,
+    needles: ["hooks.slack.com/"],
   },
   {
     kind: "slack_token",
     label: "a Slack token",
     pattern: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,}`, "g"),
     accept: (m) => /[0-9]/.test(m.slice(5)),
+    needles: ["xox"],
   },
   {
     kind: "google_api_key",
     label: "a Google API key",
     pattern: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`, "g"),
+    needles: ["AIza"],
   },
   {
     kind: "stripe_key",
     label: "a Stripe secret key",
     pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    needles: ["_live_", "_test_"],
   },
   {
     kind: "gitlab_token",
     label: "a GitLab personal access token",
     pattern: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,}`, "g"),
+    needles: ["glpat-"],
   },
   {
     kind: "jwt",
     label: "a JSON Web Token",
     pattern: new RegExp(`${B}eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*`, "g"),
+    needles: ["eyJ"],
   },
   {
     kind: "url_password",
@@ -109,6 +129,7 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
     // already-redacted passwords (`$PW`, `${PW}`, `[redacted…]`) are not credentials.
     pattern: /(?<=[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:"'<>]+:)[^\s/?#@"'<>]+(?=@)/g,
     accept: (m) => !/^(?:\$|\{|\[redacted)/.test(m),
+    needles: ["://"],
   },
 ];
 
@@ -122,11 +143,23 @@ export function secretKindLabel(kind: string): string {
   return LABELS.get(kind) ?? "a credential";
 }
 
+/** False when `text` cannot hold a match of `detector` (it contains none of its needles). */
+export function mayMatch(detector: SecretDetector, text: string): boolean {
+  return detector.needles.some((needle) => text.includes(needle));
+}
+
+// One native scan rules out most strings at once (every needle of every detector).
+const ANY_NEEDLE = new RegExp(
+  [...new Set(SECRET_DETECTORS.flatMap((d) => d.needles))]
+    .map((needle) => needle.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"),
+);
+
 /** The kinds of every credential format found in `text` (each kind once, detector order). */
 export function detectSecretKinds(text: string): string[] {
   const kinds: string[] = [];
+  if (!ANY_NEEDLE.test(text)) return kinds;
   for (const detector of SECRET_DETECTORS) {
-    if (kinds.includes(detector.kind)) continue;
+    if (kinds.includes(detector.kind) || !mayMatch(detector, text)) continue;
     for (const match of text.matchAll(detector.pattern)) {
       if (!detector.accept || detector.accept(match[0])) {
         kinds.push(detector.kind);
@@ -140,7 +173,9 @@ export function detectSecretKinds(text: string): string[] {
 /** Replaces every recognised credential in `text` with `[redacted:<kind>]`. */
 export function redactKnownFormats(text: string): string {
   let out = text;
+  if (!ANY_NEEDLE.test(out)) return out;
   for (const detector of SECRET_DETECTORS) {
+    if (!mayMatch(detector, out)) continue;
     out = out.replace(
       detector.pattern,
       (m) => (!detector.accept || detector.accept(m) ? `[redacted:${detector.kind}]` : m),

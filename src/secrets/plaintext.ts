@@ -50,8 +50,9 @@ export function findPlaintextSecrets(value: unknown): PlaintextFinding[] {
       }
     },
     key(key, path) {
-      add(childPath(path, key), detectSecretKinds(key));
-      if (containsRegisteredSecret(key)) add(childPath(path, key), ["known_secret_value"]);
+      const kinds = detectSecretKinds(key);
+      if (containsRegisteredSecret(key)) kinds.push("known_secret_value");
+      if (kinds.length > 0) add(childPath(path, key), kinds);
     },
   });
   return found;

@@ -9,6 +9,7 @@ export const MIN_REGISTERED_LENGTH = 4;
 
 const values = new Set<string>();
 let sorted: string[] | undefined;
+let generation = 0;
 
 /**
  * Registers a resolved secret value for redaction by `redactText`. Values shorter than
@@ -23,6 +24,12 @@ export function registerSecretValue(value: string): void {
   const trimmed = value.trim();
   if (trimmed !== value && trimmed.length >= MIN_REGISTERED_LENGTH) values.add(trimmed);
   sorted = undefined;
+  generation++;
+}
+
+/** A number that changes whenever the registered values change (for caches derived from them). */
+export function registeredSecretsGeneration(): number {
+  return generation;
 }
 
 /** Registered values, longest first (so a value containing another is replaced whole). */
@@ -35,4 +42,5 @@ export function registeredSecretValues(): readonly string[] {
 export function resetRegisteredSecretValues(): void {
   values.clear();
   sorted = undefined;
+  generation++;
 }

@@ -5,17 +5,30 @@
  * @module
  */
 import { detectSecretKinds } from "./patterns.ts";
-import { registeredSecretValues } from "./registry.ts";
+import { registeredSecretsGeneration, registeredSecretValues } from "./registry.ts";
 import { isRecord } from "../json.ts";
 
 export { isRecord };
 
 const PLAIN_KEY = /^[A-Za-z0-9_$-]+$/;
 
+// Manifests repeat a few keys (`target`, `permission`, …) thousands of times.
+const secretKeyCache = new Map<string, boolean>();
+let cacheGeneration = -1;
+
 /** True when a key must not appear in a path or message because it is (or holds) a secret. */
 function isSecretKey(key: string): boolean {
-  if (detectSecretKinds(key).length > 0) return true;
-  return registeredSecretValues().some((v) => key.includes(v));
+  if (cacheGeneration !== registeredSecretsGeneration()) {
+    secretKeyCache.clear();
+    cacheGeneration = registeredSecretsGeneration();
+  }
+  let secret = secretKeyCache.get(key);
+  if (secret === undefined) {
+    secret = detectSecretKinds(key).length > 0 ||
+      registeredSecretValues().some((v) => key.includes(v));
+    if (secretKeyCache.size < 4096) secretKeyCache.set(key, secret);
+  }
+  return secret;
 }
 
 /** Path of `key` inside the object at `parent` (`""` is the root). */
