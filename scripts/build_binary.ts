@@ -5,7 +5,7 @@
  * 1. `deno bundle --code-splitting` src/main.ts into ESM chunks (npm packages come from the Deno
  *    cache; each lazily imported command module becomes a chunk; the resources are embedded
  *    through src/generated/resources.ts).
- * 2. `bun build --compile --minify --bytecode --splitting --compile-jit-policy=100` the entry
+ * 2. `bun build --compile --minify --bytecode --splitting --compile-jit-policy=30` the entry
  *    chunk (without `--bytecode` when this Bun cannot produce it), written next to the target and
  *    renamed into place. The chunks stay separate inside the binary, so a run loads only the
  *    bytecode it needs, and the high JIT threshold keeps JavaScriptCore from compiling start-up
@@ -36,7 +36,7 @@ import { renderResourcesModule } from "./gen_resources.ts";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** JIT tier-up threshold scale the binary starts with (`bun build --compile-jit-policy`). */
-const JIT_POLICY = 100;
+const JIT_POLICY = 30;
 
 /** Thrown for a build failure; the message is printed as is. */
 class BuildError extends Error {}
