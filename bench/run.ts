@@ -367,7 +367,6 @@ async function spawnGroup(): Promise<void> {
     const nixArgs = buildNixArgs({
       target: { kind: "file", file: p.file },
       includePaths: { insomnia: join(ROOT, "resources", "nix") },
-      timeoutMs: 30_000,
     });
     const nixCase: Case = {
       label: `${p.name} — nix eval (our flags)`,
@@ -388,8 +387,18 @@ async function spawnGroup(): Promise<void> {
         check: jsonCheck((out) => out.action === "dry_run" ? undefined : `action ${out.action}`),
       })
     );
+    // Before/after of starting nix before the CLI loads (src/cli/early_eval.ts), interleaved.
+    const late = p.name !== "realistic"
+      ? []
+      : SUBJECTS.filter((s) => s.key === "binary").map((s) =>
+        subjectCase(s, p.name, ["--profile", `path:${p.file}`, "--dry-run", "--json"], {
+          label: `${p.name} — ${s.label}, nix started late (INSOMNIA_EARLY_EVAL=0)`,
+          env: { ...baseEnv(), INSOMNIA_EARLY_EVAL: "0" },
+          check: jsonCheck((out) => out.action === "dry_run" ? undefined : `action ${out.action}`),
+        })
+      );
     const plain = await plainNixCase(p);
-    const cases = [nixCase, ...ours, ...(plain ? [plain] : [])];
+    const cases = [nixCase, ...ours, ...late, ...(plain ? [plain] : [])];
     progress(`spawn ${p.name}: ${cases.length} commands × ${opts.warmup}+${opts.runs} runs`);
     const samples = await interleave(cases, opts.runs, opts.warmup, tick(`spawn ${p.name}`));
     const nixMedian = median(samples[0].ms);
@@ -636,6 +645,61 @@ async function whereGroup(): Promise<void> {
   for (const [k, v] of Object.entries(runsOf)) {
     phases.push({ phase: k, value: ms(median(v)), how: "bench/probe.ts under deno, median of 5" });
   }
+  await binaryPhases();
+}
+
+/** Phase marks of the binary (INSOMNIA_POD_TIMINGS=1): label → command → medians (ms). */
+const binaryPhaseTable: { commands: string[]; rows: Array<[string, string[]]> } = {
+  commands: [],
+  rows: [],
+};
+
+async function binaryPhases(): Promise<void> {
+  const binary = SUBJECTS.find((s) => s.key === "binary");
+  if (!binary) return;
+  const store = join(dirs.data, "store-phases");
+  const commands: Array<[string, string[], Record<string, string>]> = [
+    ["builtin:default, no Nix", ["--profile", "builtin:default", "--dry-run", "--json"], {
+      PATH: dirs.emptyPath,
+    }],
+    ["resume --pod", ["--pod", "bench-phases", "-s", store, "--json"], {}],
+  ];
+  if (NIX) {
+    const realistic = join(FIXTURES, "realistic", "profile.nix");
+    commands.unshift(["realistic", ["--profile", `path:${realistic}`, "--dry-run", "--json"], {}]);
+  }
+  await timeOnce({
+    label: "create",
+    cmd: [...binary.cmd, "--profile", "builtin:default", "--profile-pod-name", "bench-phases"]
+      .concat(["-s", store, "--json"]),
+    cwd: dirs.workspace,
+    env: baseEnv(),
+  });
+  const marks = new Map<string, Map<string, number[]>>();
+  for (const [name, args, env] of commands) {
+    for (let i = 0; i < 9; i++) {
+      const run = await timeOnce({
+        label: name,
+        cmd: [...binary.cmd, ...args],
+        cwd: dirs.workspace,
+        env: { ...baseEnv(), ...env, INSOMNIA_POD_TIMINGS: "1" },
+      });
+      if (run.code !== 0) {
+        problems.push(`phases of ${name}: exit ${run.code}: ${run.stderr.slice(0, 300)}`);
+        return;
+      }
+      for (const [, at, label] of run.stderr.matchAll(/^timing +([\d.]+) ms {2}(.+)$/gm)) {
+        const byCommand = marks.get(label) ?? new Map<string, number[]>();
+        marks.set(label, byCommand);
+        byCommand.set(name, [...(byCommand.get(name) ?? []), Number(at)]);
+      }
+    }
+  }
+  binaryPhaseTable.commands = commands.map(([name]) => name);
+  binaryPhaseTable.rows = [...marks].map(([label, byCommand]) => [
+    label,
+    binaryPhaseTable.commands.map((c) => byCommand.has(c) ? ms(median(byCommand.get(c)!)) : "–"),
+  ]);
 }
 
 // ---- report -----------------------------------------------------------------------------------
@@ -730,12 +794,15 @@ function targets(): Target[] {
       measured: `${ms(real)} vs ${ms(nixReal)} = ${ratio(real, nixReal)}`,
       status: status(r, 1.5, "×"),
       why: r !== undefined && r > 1.5
-        ? `overhead ${ms(real! - nixReal!)} over nix eval: start-up floor (--version) ${
-          ms(floor)
-        }, the command module and zod load before nix is spawned, then strict validation of the ` +
-          "artifact (zod, first parse, jitless). 1.5× leaves ≈ 12 ms beside nix, less than Bun's " +
-          "start-up; only an evaluation cache (not running nix at all) could reach it (see " +
-          '"Where time goes")'
+        ? `overhead ${ms(real! - nixReal!)} over nix eval. Nix now starts before the CLI loads ` +
+          `(${
+            ms(medians.get("realistic — binary, nix started late (INSOMNIA_EARLY_EVAL=0)"))
+          } without ` +
+          `that), but still ≈ 6–8 ms after exec (runtime and bundle load), runs slower while the ` +
+          "CLI loads beside it on 2 CPUs, and is followed by ≈ 6 ms of validation and output and " +
+          `the process exit; the start-up floor (--version) alone is ${ms(floor)}. 1.5× leaves ` +
+          `${nixReal ? ms(nixReal * 0.5) : "n/a"} beside nix; only not running nix (an ` +
+          'evaluation cache) could reach it — see "Where time goes"'
         : "",
     });
   }
@@ -749,8 +816,9 @@ function targets(): Target[] {
       why: v !== undefined && v > 30
         ? `start-up floor (--version) ${
           ms(floor)
-        }; zod import ≈ 3.4 ms, building the schemas ≈ 6 ms, validating the snapshot ≈ 3 ms ` +
-          "(jitless). Skipping that validation (proposal #2) was not applied: resume must validate"
+        }; zod import and schemas, then validating the snapshot (jitless). Skipping that ` +
+          "validation (proposal #2) was not applied: resume must validate. This VM's floor drifts " +
+          "≈ 30% between runs (see the load average above)"
         : "",
     });
   }
@@ -764,8 +832,8 @@ function targets(): Target[] {
       why: v !== undefined && v > 30
         ? `start-up floor (--version) ${
           ms(floor)
-        }; zod import and schemas ≈ 9.5 ms, validating the partial and the resolved manifest ` +
-          "(zod, jitless) ≈ 6 ms; catalogs are pre-parsed"
+        }; zod import and schemas, validating the partial and the resolved manifest (zod, ` +
+          "jitless); catalogs are pre-parsed. This VM's floor drifts ≈ 30% between runs"
         : "",
     });
   }
@@ -847,6 +915,18 @@ function report(): string {
     "",
     "## Where time goes",
     "",
+    ...(binaryPhaseTable.rows.length
+      ? [
+        "Measured in this run: the binary's own phase marks (`INSOMNIA_POD_TIMINGS=1`), ms since " +
+        "process start at the end of each phase, median of 9 runs each:",
+        "",
+        table(
+          ["phase", ...binaryPhaseTable.commands],
+          binaryPhaseTable.rows.map(([label, values]) => [label, ...values]),
+        ),
+        "",
+      ]
+      : []),
     ...(phases.length
       ? [
         "Measured in this run (in-process phases of the source; see bench/probe.ts):",
