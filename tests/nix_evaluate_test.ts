@@ -14,13 +14,14 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { InsomniaError } from "../src/errors.ts";
 import { buildNixArgs, evaluateNix, type NixEvalRequest, nixVersion } from "../src/nix/evaluate.ts";
-import { parseNixStderr, stripAnsi } from "../src/nix/diagnostics.ts";
+import { parseNixStderr, stripAnsi, writeTraceFile } from "../src/nix/diagnostics.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
 
 const isRoot = Deno.uid() === 0;
@@ -499,4 +500,40 @@ console.log(JSON.stringify({ uid: Deno.uid(), value: result.value }));
       );
     });
   },
+});
+
+Deno.test("writing a trace keeps the newest 50 and drops traces older than 14 days", () => {
+  const dir = mkdtempSync(join(tmpdir(), "insomnia-traces-"));
+  try {
+    chmodSync(dir, 0o700);
+    const now = Date.now();
+    const day = 24 * 60 * 60 * 1000;
+    // 60 recent traces (one minute apart), 3 stale ones, and files that are not traces.
+    for (let i = 0; i < 60; i++) {
+      const file = join(dir, `nix-eval-recent-${String(i).padStart(2, "0")}.log`);
+      writeFileSync(file, "trace");
+      utimesSync(file, new Date(now - (i + 1) * 60_000), new Date(now - (i + 1) * 60_000));
+    }
+    for (let i = 0; i < 3; i++) {
+      const file = join(dir, `nix-eval-stale-${i}.log`);
+      writeFileSync(file, "trace");
+      utimesSync(file, new Date(now - 20 * day), new Date(now - 20 * day));
+    }
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    mkdirSync(join(dir, "nix-eval-dir.log"));
+    const fresh = writeTraceFile(dir, "new trace");
+    assert.ok(fresh);
+    const left = readdirSync(dir).sort();
+    assert.ok(left.includes(basename(fresh)), "the new trace stays");
+    assert.ok(left.includes("notes.txt") && left.includes("nix-eval-dir.log"), "others untouched");
+    const traces = left.filter((n) => /^nix-eval-.*\.log$/.test(n) && n !== "nix-eval-dir.log");
+    assert.equal(traces.length, 50);
+    assert.ok(!traces.some((n) => n.includes("stale")), "stale traces removed");
+    // The newest: the fresh one and recent-00 … recent-48.
+    assert.ok(
+      traces.includes("nix-eval-recent-48.log") && !traces.includes("nix-eval-recent-49.log"),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,7 +9,9 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   realpathSync,
+  rmSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -137,12 +139,45 @@ export function writeTraceFile(dir: string, content: string): string | undefined
       } finally {
         closeSync(fd);
       }
+      pruneTraceFiles(target);
       return path;
     } catch {
       continue;
     }
   }
   return undefined;
+}
+
+/** How many trace files a trace directory keeps (the newest). */
+export const MAX_TRACE_FILES = 50;
+/** Trace files older than this are removed whenever a new one is written. */
+export const MAX_TRACE_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+
+/**
+ * Removes trace files (`nix-eval-*.log`) in `dir` beyond the newest {@link MAX_TRACE_FILES} or
+ * older than {@link MAX_TRACE_AGE_MS}, so failed evaluations do not fill the disk. Best effort.
+ */
+export function pruneTraceFiles(dir: string, now = Date.now()): void {
+  try {
+    const traces = readdirSync(dir)
+      .filter((name) => /^nix-eval-.*\.log$/.test(name))
+      .flatMap((name) => {
+        try {
+          const stat = lstatSync(join(dir, name));
+          return stat.isFile() ? [{ path: join(dir, name), mtime: stat.mtimeMs }] : [];
+        } catch {
+          return [];
+        }
+      })
+      .sort((a, b) => b.mtime - a.mtime);
+    traces.forEach((trace, i) => {
+      if (i >= MAX_TRACE_FILES || now - trace.mtime > MAX_TRACE_AGE_MS) {
+        rmSync(trace.path, { force: true });
+      }
+    });
+  } catch {
+    // Pruning is housekeeping; the trace that was just written is what matters.
+  }
 }
 
 function privateDir(dir: string): string | undefined {
