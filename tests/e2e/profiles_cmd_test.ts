@@ -3,7 +3,7 @@
  * End-to-end: `profiles list|show|init` and registry behaviour through the real CLI.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import {
   parseJson,
@@ -164,6 +164,40 @@ Deno.test("profiles init writes a library profile, registers it, and it resolves
     assert.equal(again.code, 1);
     assert.equal((parseJson(again) as any).error.code, "profile_exists");
     assert.deepEqual(treeSnapshot(sb.root), before);
+  });
+});
+
+Deno.test("profiles init --from imports a base in the same project by a relative path, so the project can move", async () => {
+  await withSandbox(async (sb) => {
+    const project = join(sb.workspace, "proj");
+    writeFile(join(project, "team", "base.nix"), profile("base", "team base"));
+    const init = await runCli(
+      ["profiles", "init", "mine", "--from", "./team/base.nix", "--json"],
+      { cwd: project, env: sb.env },
+    );
+    assert.equal(init.code, 0, init.stdout + init.stderr);
+    const written = readFileSync(join(project, ".insomnia", "profiles", "mine.nix"), "utf8");
+    assert.match(written, /base = import \.\.\/\.\.\/team\/base\.nix;/);
+    assert.ok(!written.includes(project), "no absolute path into the project");
+
+    const moved = join(sb.root, "elsewhere");
+    renameSync(project, moved);
+    const resolved = await runCli(["--profile", "project:mine", "--dry-run", "--json"], {
+      cwd: moved,
+      env: sb.env,
+    });
+    assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+    assert.equal((parseJson(resolved) as any).manifest.pod.name, "mine");
+
+    // A base outside the project keeps its absolute path.
+    const outside = writeFile(join(sb.root, "shared", "base.nix"), profile("shared", "shared"));
+    const other = await runCli(
+      ["profiles", "init", "theirs", "--from", outside, "--json"],
+      { cwd: moved, env: sb.env },
+    );
+    assert.equal(other.code, 0, other.stdout + other.stderr);
+    const text = readFileSync(join(moved, ".insomnia", "profiles", "theirs.nix"), "utf8");
+    assert.ok(text.includes(`base = import ${JSON.stringify(outside)};`));
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import type { Buffer } from "node:buffer";
 import { existsSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { configDir, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
@@ -46,12 +46,28 @@ insomnia.mkProfile {
 `;
 }
 
-function derivedTemplate(name: string, fromPath: string, fromLabel: string): string {
+/**
+ * How a new profile at `profileFile` imports its base `file`: a relative path literal when both
+ * lie under `root` (the project or the config directory), so the tree can move or be checked out
+ * elsewhere; otherwise the absolute path as a string.
+ */
+export function importExpression(file: string, profileFile: string, root: string): string {
+  const fromRoot = relative(root, file);
+  const inside = fromRoot !== "" && !fromRoot.startsWith("..") && !isAbsolute(fromRoot);
+  const rel = relative(dirname(profileFile), file);
+  // Nix path literals allow only these characters; anything else stays a quoted absolute path.
+  if (inside && /^[A-Za-z0-9._+\-/]+$/.test(rel)) {
+    return rel.startsWith("../") ? rel : `./${rel}`;
+  }
+  return JSON.stringify(file);
+}
+
+function derivedTemplate(name: string, baseImport: string, fromLabel: string): string {
   return `# Profile "${name}", based on ${fromLabel}; created by \`insomnia-pod profiles init --from\`.
 # Reference: docs/profile-lib.md. Check it with: insomnia-pod profiles show ${name}
 let
   insomnia = import <insomnia> { };
-  base = import ${JSON.stringify(fromPath)};
+  base = import ${baseImport};
 in
 insomnia.mkProfile {
   name = "${name}";
@@ -68,6 +84,8 @@ interface Target {
   registryFile: string;
   profileFile: string;
   entryPath: string;
+  /** The tree the profile belongs to: the project root or the config directory. */
+  root: string;
 }
 
 function targetFor(source: string, name: string, ctx: CliContext): Target {
@@ -85,12 +103,18 @@ function targetFor(source: string, name: string, ctx: CliContext): Target {
       registryFile: manifest,
       profileFile,
       entryPath: relative(dirname(manifest), profileFile),
+      root: dirname(manifest),
     };
   }
   const existing = findProjectManifest(ctx.cwd);
   const registryFile = existing ?? join(ctx.cwd, ".insomnia", "manifest.toml");
   const profileFile = join(dirname(registryFile), "profiles", `${name}.nix`);
-  return { registryFile, profileFile, entryPath: relative(dirname(registryFile), profileFile) };
+  return {
+    registryFile,
+    profileFile,
+    entryPath: relative(dirname(registryFile), profileFile),
+    root: dirname(dirname(registryFile)),
+  };
 }
 
 /** Returns `text` with `name = "path"` registered under `[profiles.profile]`. */
@@ -258,9 +282,18 @@ export async function initProfile(
         : undefined;
       content = builtinSource
         ? builtinSource.replace(/name = "[^"]*";/, `name = "${name}";`)
-        : derivedTemplate(name, entry.path, entry.qualified);
+        : derivedTemplate(
+          name,
+          importExpression(entry.path, target.profileFile, target.root),
+          entry.qualified,
+        );
     } else if (sel.kind === "path") {
-      content = derivedTemplate(name, resolve(ctx.cwd, sel.path), sel.path);
+      const file = resolve(ctx.cwd, sel.path);
+      content = derivedTemplate(
+        name,
+        importExpression(file, target.profileFile, target.root),
+        sel.path,
+      );
     } else {
       throw new InsomniaError(
         "usage",
