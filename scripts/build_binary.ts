@@ -11,7 +11,8 @@
  *    bytecode it needs, and the high JIT threshold keeps JavaScriptCore from compiling start-up
  *    code it runs once (both measured in bench/findings.md).
  * 3. Smoke test: the binary prints its version, and resolves `builtin:default` from a scratch
- *    directory with a scratch HOME, i.e. from the resources it unpacks into its own cache.
+ *    directory with a scratch HOME, i.e. from the resources it unpacks into its own cache; with
+ *    Nix on PATH also a `.nix` profile, whose evaluation must start early and be adopted.
  *
  * Flags: `--out FILE` (default dist/insomnia-pod), `--no-bytecode`, `--skip-smoke`.
  * Environment: `BUN_BIN` (a Bun binary to use instead of tools/node_modules or PATH).
@@ -220,8 +221,55 @@ async function smoke(bin: string): Promise<void> {
           `path ${JSON.stringify(path)})\n${result.stdout.slice(0, 2000)}${result.stderr}`,
       );
     }
+    if (onPath("nix")) await smokeNix(bin, scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function onPath(name: string): boolean {
+  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => dir && existsSync(join(dir, name)));
+}
+
+/**
+ * A `.nix` profile through the binary: the Nix library unpacked by the first smoke run, the
+ * evaluation started early and adopted, and the lazily loaded chunks of the create path.
+ */
+async function smokeNix(bin: string, scratch: string): Promise<void> {
+  const profile = join(scratch, "smoke.nix");
+  Deno.writeTextFileSync(
+    profile,
+    `let insomnia = import <insomnia> { }; in insomnia.mkProfile {
+  name = "smoke";
+  manifest = {
+    model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "read"; } ];
+  };
+}
+`,
+  );
+  const result = await run(bin, ["--profile", `path:${profile}`, "--dry-run", "--json"], {
+    cwd: scratch,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: join(scratch, "home"),
+      INSOMNIA_POD_TIMINGS: "1",
+    },
+    quiet: true,
+  });
+  let name = "";
+  try {
+    name = JSON.parse(result.stdout).manifest.pod.name;
+  } catch {
+    // reported below
+  }
+  if (result.code !== 0 || name !== "smoke" || !result.stderr.includes("nix eval started early")) {
+    throw new BuildError(
+      `smoke test: a .nix profile did not resolve through an early-started evaluation (exit ` +
+        `${result.code}, pod ${JSON.stringify(name)})\n${result.stdout.slice(0, 2000)}` +
+        result.stderr,
+    );
   }
 }
 
@@ -240,7 +288,7 @@ async function main(argv: string[]): Promise<number> {
       await compile(bun, entry, opts.out, false);
     }
     if (opts.smoke) {
-      step("smoke test (version; builtin:default from an empty directory)");
+      step("smoke test (version; builtin:default from an empty directory; a .nix profile)");
       await smoke(opts.out);
     }
     const mib = (statSync(opts.out).size / (1024 * 1024)).toFixed(1);

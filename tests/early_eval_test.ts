@@ -153,6 +153,20 @@ function sleeper(file: string) {
   return shSpec(`echo $$ > '${file}'; exec sleep 30`);
 }
 
+/** Waits until the process has written its pid to `file` (it runs). */
+async function started(file: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      if (readFileSync(file, "utf8").trim() !== "") return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`no pid in ${file}`);
+}
+
 /** Waits until the process whose pid is in `file` has been started and then has ended. */
 async function endsSoon(file: string): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -184,7 +198,7 @@ Deno.test("any difference kills the prestarted process and adopts nothing", asyn
     for (const [i, other] of others.entries()) {
       const spec = sleeper(join(dir, `pid-${i}`));
       prestartNix(spec);
-      await new Promise((r) => setTimeout(r, 100)); // let it start and write its pid
+      await started(join(dir, `pid-${i}`));
       assert.equal(
         adoptPrestartedNix({ ...other, args: i === 0 ? other.args : spec.args }),
         undefined,
@@ -212,7 +226,7 @@ Deno.test("discarding kills the prestarted process", async () => {
   try {
     const spec = sleeper(join(dir, "pid"));
     prestartNix(spec);
-    await new Promise((r) => setTimeout(r, 100)); // let it start and write its pid
+    await started(join(dir, "pid"));
     discardPrestartedNix();
     assert.equal(hasPrestartedNix(), false);
     assert.equal(adoptPrestartedNix(spec), undefined);
@@ -223,10 +237,25 @@ Deno.test("discarding kills the prestarted process", async () => {
 });
 
 Deno.test(
-  "evaluateNix adopts the early start and returns the same value as a fresh evaluation",
+  "evaluateNix adopts the early start (one nix eval, not two) and returns what a fresh one does",
   withDir(async ({ root, env }) => {
     const cwd = join(root, "ws");
-    const library = { ...env, INSOMNIA_RESOURCE_DIR: join(REPO_ROOT, "resources") };
+    const log = join(root, "nix-calls.log");
+    const real = new TextDecoder().decode(
+      new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync().stdout,
+    ).trim();
+    const wrapper = join(root, "nix");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *eval*) echo eval >> '${log}';; esac\nexec ${real} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const library = {
+      ...env,
+      INSOMNIA_RESOURCE_DIR: join(REPO_ROOT, "resources"),
+      INSOMNIA_NIX_BIN: wrapper,
+    };
+    const evals = () => readFileSync(log, "utf8").split("\n").filter(Boolean).length;
     const file = join(cwd, "coder.nix");
     const request = {
       target: { kind: "file" as const, file },
@@ -236,9 +265,11 @@ Deno.test(
       cwd,
     };
     const fresh = await evaluateNix(request);
+    assert.equal(evals(), 1);
     assert.equal(startEarlyEvaluation(["--profile", file], library, cwd), true);
     const adopted = await evaluateNix(request);
-    assert.equal(hasPrestartedNix(), false, "the evaluation took the early start");
+    assert.equal(evals(), 2, "the early process was adopted, not started again");
+    assert.equal(hasPrestartedNix(), false);
     assert.deepEqual(adopted.value, fresh.value);
     assert.deepEqual(adopted.value, { pod: { name: "coder" } });
   }),

@@ -84,6 +84,9 @@ export function plannedEvaluation(
     let file: string;
     if (sel.kind === "path") file = profileFileFor(resolve(cwd, sel.path), selector);
     else if (sel.kind === "named" || sel.kind === "default") {
+      // Loading the registries would unpack the builtin resources if they are not on disk yet;
+      // nothing may be written before the command line is validated.
+      if (!resourceDirIfPresent(env)) return undefined;
       const entry = selectEntry(loadProfileRegistry(env, cwd), sel);
       if (entry.source === "builtin") return undefined; // shipped evaluated: no Nix
       file = profileFileFor(entry.path, selector);
@@ -101,10 +104,11 @@ export function plannedEvaluation(
 
 /**
  * Starts `nix eval` for the profile `argv` will evaluate, when that is certain (see the module
- * doc). Returns true when an evaluation was started. `INSOMNIA_EARLY_EVAL=0` turns this off.
+ * doc). Returns true when an evaluation was started. `INSOMNIA_EARLY_EVAL=0` (or `false`, `off`, `no`) turns this off.
  */
 export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boolean {
-  if (envValue(env, "INSOMNIA_EARLY_EVAL") === "0") return false;
+  const setting = envValue(env, "INSOMNIA_EARLY_EVAL")?.trim().toLowerCase();
+  if (setting !== undefined && ["0", "false", "off", "no"].includes(setting)) return false;
   const planned = plannedEvaluation(argv, env, cwd);
   if (!planned) return false;
   const library = resourceDirIfPresent(env);

@@ -10,7 +10,7 @@ import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
-import { takePrestartSignal } from "../nix/prestart.ts";
+import { discardPrestartedNix, takePrestartSignal } from "../nix/prestart.ts";
 import { killLiveGroups } from "../nix/process.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 import { mark } from "../timing.ts";
@@ -92,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   // SIGTERM and SIGHUP still end the process, but never leave a nix process group behind.
   const onTerminate = (signal: NodeJS.Signals) => {
     controller.abort();
+    discardPrestartedNix();
     killLiveGroups();
     process.off("SIGTERM", onTerminate);
     process.off("SIGHUP", onTerminate);
@@ -140,6 +141,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
+    if (error instanceof CommanderError && interrupted) {
+      printError(new InsomniaError("cancelled", "interrupted; nothing was written."), json);
+      return 130;
+    }
     if (error instanceof CommanderError) {
       if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return 0;
       if (error.code === "commander.help") {

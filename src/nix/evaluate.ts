@@ -62,9 +62,14 @@ const versionCache = new Map<string, Promise<string | undefined>>();
  * The version of Nix (`nix --version` → `2.8.0`), memoised per resolved binary in this process and
  * on disk (`<cache_dir>/nix-versions.json`, keyed by the binary's real path, size and mtime), so
  * an evaluation does not pay for a second nix process on a 2-core machine; undefined when Nix is
- * missing or its output is not understood.
+ * missing or its output is not understood. `signal` stops a probe this call starts (Ctrl-C must not
+ * wait for a hung `nix --version`).
  */
-export function nixVersion(nixBin?: string, env: Env = processEnv()): Promise<string | undefined> {
+export function nixVersion(
+  nixBin?: string,
+  env: Env = processEnv(),
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const bin = findExecutable(nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix", env);
   if (bin === undefined) return Promise.resolve(undefined);
   let cached = versionCache.get(bin);
@@ -75,9 +80,12 @@ export function nixVersion(nixBin?: string, env: Env = processEnv()): Promise<st
     cached = known !== undefined ? Promise.resolve(known) : runProcessGroup(bin, ["--version"], {
       env,
       timeoutMs: VERSION_TIMEOUT_MS,
+      signal,
       maxStdoutBytes: 4096,
       maxStderrBytes: 4096,
     }).then((run) => {
+      // A cancelled probe says nothing about the version: the next call asks again.
+      if (run.outcome === "aborted") versionCache.delete(bin);
       if (run.outcome !== "exited" || run.code !== 0) return undefined;
       const version = /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
       if (version && key && file) writeVersionCache(file, key, version);
@@ -139,7 +147,7 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
   if (bin === undefined) throw unavailable(label, requested, "was not found or is not executable");
 
   // Started alongside the evaluation and always awaited, so no child outlives this call.
-  const version = nixVersion(bin, env);
+  const version = nixVersion(bin, env, req.signal);
   mark("nix eval requested");
   try {
     const run = await runNix(req, bin, requested, args, label, file);

@@ -49,21 +49,31 @@ function specKey(spec: NixRunSpec): string {
 }
 
 let caught: NodeJS.Signals | undefined;
+let handling = false;
 
 // Until the CLI installs its own handlers, a signal would end this process without running exit
 // hooks and leave nix running in its own process group. So the run is killed first; then Ctrl-C
 // is kept for the CLI, which cancels as it would have (takePrestartSignal), and SIGTERM/SIGHUP
-// end the process as they would have.
+// end the process as they would have. Once the CLI listens too, it decides.
 function onSignal(signal: NodeJS.Signals): void {
   pending?.controller.abort();
+  if (process.listenerCount(signal) > 1) return;
   if (signal === "SIGINT") caught ??= signal;
-  else if (process.listenerCount(signal) === 1) {
+  else {
     discardPrestartedNix();
     process.kill(process.pid, signal);
   }
 }
 
+function installSignalHandlers(): void {
+  if (handling) return;
+  handling = true;
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
 function removeSignalHandlers(): void {
+  if (!handling) return;
+  handling = false;
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
@@ -73,6 +83,9 @@ function removeSignalHandlers(): void {
  */
 export function prestartNix(spec: NixRunSpec): void {
   discardPrestartedNix();
+  // Listen before spawning: a signal between the two would otherwise end this process by default
+  // and orphan the child.
+  installSignalHandlers();
   const controller = new AbortController();
   const result = runProcessGroup(spec.bin, spec.args, {
     env: spec.env,
@@ -84,7 +97,6 @@ export function prestartNix(spec: NixRunSpec): void {
   });
   result.catch(() => {}); // a spawn failure nobody adopts is not an unhandled rejection
   pending = { key: specKey(spec), result, controller };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 /**
@@ -108,12 +120,12 @@ export function adoptPrestartedNix(
   return run.result;
 }
 
-/** Kills a prestarted run nobody adopted (idempotent). */
+/** Kills a prestarted run nobody adopted and stops listening for signals (idempotent). */
 export function discardPrestartedNix(): void {
+  removeSignalHandlers();
   const run = pending;
   if (!run) return;
   pending = undefined;
-  removeSignalHandlers();
   run.controller.abort();
 }
 

@@ -67,6 +67,8 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on("exit", killLiveGroups);
+  // Deno does not run exit hooks after an uncaught exception or rejection; this still sees it.
+  process.on("uncaughtExceptionMonitor", killLiveGroups);
 }
 
 /** Sends SIGKILL to the process group led by `pid`; a group that is already gone is fine. */

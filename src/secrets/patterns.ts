@@ -71,7 +71,7 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
     kind: "github_token",
     label: "a GitHub token",
     pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g,
-    needles: ["gh"],
+    needles: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
   },
   {
     kind: "github_token",

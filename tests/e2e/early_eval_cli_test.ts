@@ -9,12 +9,14 @@ import { join } from "node:path";
 import {
   parseJson,
   podCommand,
+  REPO_ROOT,
   runCli,
   treeSnapshot,
   withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
 
+const RESOURCES = join(REPO_ROOT, "resources");
 const RUNAWAY = "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40";
 
 function nixRunning(file: string): boolean {
@@ -56,6 +58,8 @@ Deno.test("an early-started evaluation gives the same Pod as a late one", async 
     Deno.chmodSync(wrapper, 0o755);
     const args = ["--profile", `path:${file}`, "--dry-run", "--json", "-s", sb.store];
     const env = { ...sb.env, INSOMNIA_POD_TIMINGS: "1", INSOMNIA_NIX_BIN: wrapper };
+    // The late run goes first: for the binary it unpacks the Nix library into the sandbox cache,
+    // and only a library already on disk lets the next run start nix early.
     const late = await runCli(args, {
       cwd: sb.workspace,
       env: { ...env, INSOMNIA_EARLY_EVAL: "0" },
@@ -77,11 +81,13 @@ Deno.test("a command line that fails after the early start kills nix and writes 
     const file = writeFile(join(sb.workspace, "slow.nix"), RUNAWAY);
     const before = treeSnapshot(sb.data);
     const started = Date.now();
+    const env = { ...sb.env, INSOMNIA_POD_TIMINGS: "1", INSOMNIA_RESOURCE_DIR: RESOURCES };
     const result = await runCli(
       ["--profile", file, "--workspace", join(sb.root, "missing"), "--json", "-s", sb.store],
-      { cwd: sb.workspace, env: sb.env },
+      { cwd: sb.workspace, env },
     );
     assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /nix eval started early/, "nix was started before the check");
     assert.equal((parseJson(result) as any).error.code, "usage");
     assert.ok(Date.now() - started < 20_000, "did not wait for the runaway evaluation");
     await noNixLeft(file);
@@ -113,5 +119,49 @@ Deno.test("SIGTERM during an evaluation ends the run and leaves no nix behind", 
     assert.ok(out.signal === "SIGTERM" || out.code === 143, `ended by SIGTERM: ${out.code}`);
     await noNixLeft(file);
     assert.deepEqual(treeSnapshot(sb.data), before);
+  });
+});
+
+Deno.test("a signal at any moment of start-up never leaves the early nix running", async () => {
+  await withSandbox(async (sb) => {
+    // A stand-in nix that just sleeps, recognisable in ps by its unique duration.
+    const marker = `${30 + Math.floor(Math.random() * 1000) / 1000}`;
+    const nix = writeFile(join(sb.root, "bin", "nix"), `#!/bin/sh\nexec sleep ${marker}\n`);
+    Deno.chmodSync(nix, 0o755);
+    const file = writeFile(join(sb.workspace, "p.nix"), "{ }");
+    const [cmd, ...prefix] = podCommand();
+    const sleeping = () =>
+      new TextDecoder().decode(
+        new Deno.Command("ps", { args: ["-eo", "args="] }).outputSync().stdout,
+      ).split("\n").filter((line) => line.trim() === `sleep ${marker}`).length;
+    // The binary starts in ≈ 15 ms, the source in ≈ 150 ms: cover both start-ups.
+    const span = Deno.env.get("INSOMNIA_POD_BIN") ? 40 : 250;
+    try {
+      for (let i = 0; i < 24; i++) {
+        const signal = (["SIGINT", "SIGTERM", "SIGHUP"] as const)[i % 3];
+        const delay = Math.floor((span * i) / 24);
+        const child = new Deno.Command(cmd, {
+          args: [...prefix, "--profile", file, "--json", "-s", sb.store],
+          cwd: sb.workspace,
+          env: {
+            ...sb.env,
+            INSOMNIA_NIX_BIN: nix,
+            INSOMNIA_RESOURCE_DIR: RESOURCES,
+            DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+          },
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        await new Promise((r) => setTimeout(r, delay));
+        child.kill(signal);
+        const status = await child.status;
+        assert.equal(status.success, false, `${signal} after ${delay} ms`);
+        const deadline = Date.now() + 3_000;
+        while (Date.now() < deadline && sleeping() > 0) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(sleeping(), 0, `${signal} after ${delay} ms left nix running`);
+      }
+    } finally {
+      new Deno.Command("pkill", { args: ["-f", `^sleep ${marker}$`] }).outputSync();
+    }
   });
 });
