@@ -71,6 +71,7 @@ Deno.test("an early-started evaluation gives the same Pod as a late one", async 
     assert.doesNotMatch(late.stderr, /nix eval started early/);
     assert.match(early.stderr, /nix eval started early/);
     assert.match(early.stderr, /timing +[\d.]+ ms {2}output flushed/);
+    assert.match(early.stderr, /^memory +[\d.]+ MiB peak RSS$/m);
     assert.deepEqual(parseJson(early), parseJson(late));
     assert.equal((parseJson(early) as any).manifest.pod.name, "early");
   });
