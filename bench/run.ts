@@ -9,11 +9,12 @@
  *   a tiny, a realistic and a large profile;
  * - resume of an existing Pod (no Nix) and `builtin:default --dry-run` with Nix off PATH;
  * - `profiles list` with 10, 1,000 and 10,000 registry entries;
- * - the timeout: how long past `--eval-timeout 1s` a runaway evaluation takes to die.
+ * - the timeout: how long past `--eval-timeout 1s` a runaway evaluation takes to die;
+ * - where the time goes (start-up floors, phase marks) and peak memory (GNU time).
  *
  * Prints a table and writes `bench/results/latest.md`. See bench/README.md.
  *
- * Flags: `--runs N` (default 15), `--warmup N` (default 2), `--only spawn,resume,nonix,list,timeout,where`,
+ * Flags: `--runs N` (default 15), `--warmup N` (default 2), `--only spawn,resume,nonix,list,timeout,where,memory`,
  * `--out FILE` (default bench/results/latest.md), `--no-write`.
  * @module
  */
@@ -67,7 +68,7 @@ interface Options {
   out: string | undefined;
 }
 
-const GROUPS = ["spawn", "resume", "nonix", "list", "timeout", "where"];
+const GROUPS = ["spawn", "resume", "nonix", "list", "timeout", "where", "memory"];
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -702,6 +703,142 @@ async function binaryPhases(): Promise<void> {
   ]);
 }
 
+// ---- group: memory ----------------------------------------------------------------------------
+
+const GNU_TIME = "/usr/bin/time";
+
+interface MemoryRow {
+  label: string;
+  /** Median peak RSS (MiB) of the largest process of the run (GNU time's %M). */
+  largest: number | undefined;
+  /** Median peak RSS (MiB) of insomnia-pod's own process (its `memory` timing line). */
+  own: number | undefined;
+  /** Label of the bare `nix eval` row this one is compared with. */
+  versus?: string;
+}
+
+const memoryRows: MemoryRow[] = [];
+
+/** Peak RSS of `c` over `runs` runs: GNU time for the largest process, our own timing line. */
+async function peakRss(c: Case, runs: number): Promise<{ largest?: number; own?: number }> {
+  const largest: number[] = [];
+  const own: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = join(dirs.tmp, "rss.txt");
+    const run = await timeOnce({
+      ...c,
+      cmd: [GNU_TIME, "-f", "%M", "-o", out, ...c.cmd],
+      env: { ...c.env, INSOMNIA_POD_TIMINGS: "1" },
+    });
+    const problem = run.code !== 0
+      ? `exit ${run.code}: ${run.stderr.slice(0, 300)}`
+      : c.check?.(run);
+    if (problem) {
+      problems.push(`memory, ${c.label}: ${problem}`);
+      return {};
+    }
+    const kib = Number(readFileSync(out, "utf8").trim().split("\n").pop());
+    if (Number.isFinite(kib)) largest.push(kib / 1024);
+    const mib = /^memory +([\d.]+) MiB peak RSS$/m.exec(run.stderr)?.[1];
+    if (mib) own.push(Number(mib));
+  }
+  return {
+    largest: largest.length ? median(largest) : undefined,
+    own: own.length ? median(own) : undefined,
+  };
+}
+
+async function memoryGroup(): Promise<void> {
+  if (!existsSync(GNU_TIME)) {
+    notes.push("memory: GNU time (/usr/bin/time, Debian package `time`) is missing; skipped.");
+    return;
+  }
+  const runs = Math.max(3, Math.min(opts.runs, 7));
+  const store = join(dirs.data, "store-memory");
+  const cases: Array<{ c: Case; versus?: string }> = [];
+  if (NIX) {
+    const large = join(dirs.gen, "memory-large");
+    const profiles = [
+      ["realistic", join(FIXTURES, "realistic", "profile.nix")],
+      ["large", writeLargeProfile(large, 300, 400)],
+    ];
+    for (const [name, file] of profiles) {
+      const nixLabel = `${name} — nix eval (our flags)`;
+      cases.push({
+        c: {
+          label: nixLabel,
+          cmd: [
+            NIX,
+            ...buildNixArgs({
+              target: { kind: "file", file },
+              includePaths: { insomnia: join(ROOT, "resources", "nix") },
+            }),
+          ],
+          cwd: dirname(file),
+          env: baseEnv(),
+        },
+      });
+      for (const s of SUBJECTS) {
+        cases.push({
+          c: subjectCase(s, name, ["--profile", `path:${file}`, "--dry-run", "--json"]),
+          versus: nixLabel,
+        });
+      }
+    }
+  }
+  for (const s of SUBJECTS) {
+    cases.push({ c: subjectCase(s, "--version (runtime floor)", ["--version"]) });
+    await timeOnce(subjectCase(s, "create", [
+      "--profile",
+      "builtin:default",
+      "--profile-pod-name",
+      "bench-memory",
+      "-s",
+      join(store, s.key),
+      "--json",
+    ]));
+    cases.push({
+      c: subjectCase(s, "builtin:default, no nix on PATH", [
+        "--profile",
+        "builtin:default",
+        "--dry-run",
+        "--json",
+      ], { env: baseEnv({ PATH: dirs.emptyPath }) }),
+    });
+    cases.push({
+      c: subjectCase(s, "resume --pod", ["--pod", "bench-memory", "-s", join(store, s.key)]),
+    });
+    cases.push({
+      c: subjectCase(s, "profiles list, 10,000 entries", ["profiles", "list"], {
+        env: baseEnv({ INSOMNIA_CONFIG_DIR: writeRegistry(10_000) }),
+      }),
+    });
+  }
+  progress(`memory: ${cases.length} commands × ${runs} runs under ${GNU_TIME}`);
+  for (const { c, versus } of cases) {
+    const peak = await peakRss(c, runs);
+    memoryRows.push({ label: c.label, largest: peak.largest, own: peak.own, versus });
+  }
+}
+
+function memoryTable(): string {
+  const mib = (v: number | undefined) => v === undefined ? "n/a" : `${v.toFixed(1)} MiB`;
+  const byLabel = new Map(memoryRows.map((r) => [r.label, r]));
+  return table(
+    ["command", "peak RSS, largest process", "insomnia-pod's own process", "vs bare nix eval"],
+    memoryRows.map((r) => {
+      const nix = r.versus ? byLabel.get(r.versus)?.largest : undefined;
+      const own = r.own;
+      return [
+        r.label,
+        mib(r.largest),
+        r.label.includes("nix eval") ? "–" : mib(own),
+        nix && own !== undefined ? `own ${ratio(own, nix)} nix eval` : "",
+      ];
+    }),
+  );
+}
+
 // ---- report -----------------------------------------------------------------------------------
 
 function sh(cmd: string[]): string {
@@ -906,6 +1043,20 @@ function report(): string {
       ? ["Plain `nix eval` for reference:", "", ...plainNixNotes.map((n) => `- ${n}`), ""]
       : []),
     ...(notes.length ? [...notes.map((n) => `- ${n}`), ""] : []),
+    ...(memoryRows.length
+      ? [
+        "## Memory",
+        "",
+        "Peak resident memory, median of each command's runs: of the largest process of the run " +
+        "(GNU time's `%M`, which for insomnia-pod is the larger of itself and its `nix` child), " +
+        "and of insomnia-pod's own process (its `INSOMNIA_POD_TIMINGS` memory line, VmHWM). The " +
+        "issue sets no memory target; the ratio compares our own process with bare `nix eval` of " +
+        "the same profile.",
+        "",
+        memoryTable(),
+        "",
+      ]
+      : []),
     `## Targets (${BINARY ? "binary" : "source under Deno: no binary found"})`,
     "",
     table(
@@ -965,6 +1116,7 @@ try {
   if (want("list")) await listGroup();
   if (want("timeout")) await timeoutGroup();
   if (want("where")) await whereGroup();
+  if (want("memory")) await memoryGroup();
   const text = report();
   console.log(resultsTable());
   console.log();
