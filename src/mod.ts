@@ -69,6 +69,7 @@ export { diffManifests, type ManifestChange } from "./manifest/diff.ts";
 
 export {
   evaluateNix,
+  type NixArgsRequest,
   type NixEvalRequest,
   type NixEvalResult,
   type NixTarget,

@@ -19,18 +19,23 @@ import { parseTomlText, readTomlFile } from "./toml.ts";
 
 /** One layer that contributed to a cascade. */
 export interface LayerSource {
+  /** User manifest, nearest project manifest, inline `--overlay`, or a lone `--manifest` file. */
   kind: "user" | "project" | "overlay" | "file";
+  /** The TOML file the layer was read from; null for the inline `--overlay`. */
   path: string | null;
 }
 
 /** A resolved TOML manifest with the layers it came from. */
 export interface ManifestResult extends ResolvedManifest {
+  /** The layers found and merged, lowest priority first (empty when there were none). */
   layers: LayerSource[];
 }
 
 /** Common inputs of the TOML paths. */
 export interface TomlOptions {
+  /** Environment: locates the user manifest and the model/provider catalogs (config dir). */
   env: Env;
+  /** Base of relative inputs: the `--manifest` file, `--project` and the overlay's paths. */
   cwd: string;
   /** Launch workspace (absolute) for workspace paths. */
   workspace: string;

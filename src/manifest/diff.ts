@@ -8,10 +8,15 @@ import { isRecord } from "../json.ts";
 
 /** One change. `before`/`after` are JSON values (undefined when added/removed). */
 export interface ManifestChange {
+  /** Group shown to the user: `model`, `auth`, `scope`, `permissions and tools`, … or `other`. */
   area: string;
+  /** Dotted field path (`model.model_id`); for a list item added or removed, the list's path. */
   field: string;
+  /** `changed` also covers a reordered `permissions.rule` (rules are checked in order). */
   kind: "changed" | "added" | "removed";
+  /** The old value, or the removed list item. */
   before?: unknown;
+  /** The new value, or the added list item. */
   after?: unknown;
 }
 

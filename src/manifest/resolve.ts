@@ -26,7 +26,9 @@ export interface ResolveOptions {
 
 /** A resolved manifest and the non-fatal warnings found on the way. */
 export interface ResolvedManifest {
+  /** The resolved manifest, validated against `PodManifestSchema`. */
   manifest: PodManifest;
+  /** Non-fatal problems as one-line messages (e.g. a model missing from its provider's catalog). */
   warnings: string[];
 }
 

@@ -13,6 +13,12 @@ import * as z from "zod";
 // costs more than it saves: ~16 ms of a 50 ms builtin:default run (bench/results/latest.md).
 z.config({ jitless: true });
 
+// deno doc treats every npm type, zod's included, as private (denoland/deno#27364) and cannot show
+// an inferred type. So the schemas exported from mod.ts are annotated with `@internal` aliases of
+// their own types, and the manifest types use `Infer` instead of `z.infer`.
+/** @internal `z.infer` under a local name, for deno doc (see above). */
+type Infer<T> = z.infer<T>;
+
 const u32 = z.number().int().min(0).max(4_294_967_295);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const positiveU32 = z.number().int().min(1, "must be at least 1").max(4_294_967_295);
@@ -179,8 +185,8 @@ const WebConfigSchema = z.strictObject({
   }).optional(),
 });
 
-/** The partial manifest: a cascade layer, a `--manifest` file or a profile artifact's body. */
-export const ManifestConfigSchema = z.strictObject({
+// Exported below as ManifestConfigSchema.
+const manifestConfigSchema = z.strictObject({
   pod: z.strictObject({ name: nonEmpty.optional(), prompt_pack: PathValueSchema.optional() })
     .optional(),
   model: ModelConfigSchema.optional(),
@@ -199,13 +205,17 @@ export const ManifestConfigSchema = z.strictObject({
   web: WebConfigSchema.optional(),
   skills: z.strictObject({ directories: z.array(PathValueSchema).optional() }).optional(),
 });
+/** @internal The zod type of {@link ManifestConfigSchema}. */
+type ManifestConfigSchemaType = typeof manifestConfigSchema;
+/** The partial manifest: a cascade layer, a `--manifest` file or a profile artifact's body. */
+export const ManifestConfigSchema: ManifestConfigSchemaType = manifestConfigSchema;
 
 /** A partial manifest (one layer). */
-export type ManifestConfig = z.infer<typeof ManifestConfigSchema>;
+export type ManifestConfig = Infer<typeof ManifestConfigSchema>;
 /** A model section in partial form. */
-export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type ModelConfig = Infer<typeof ModelConfigSchema>;
 /** A path before resolution. */
-export type PathValue = z.infer<typeof PathValueSchema>;
+export type PathValue = Infer<typeof PathValueSchema>;
 
 // ---- resolved form ----------------------------------------------------------------------------
 
@@ -237,8 +247,8 @@ const resolvedCompactionNumbers = Object.fromEntries(
   ]),
 ) as Record<typeof COMPACTION_NUMBER_FIELDS[number], typeof u64>;
 
-/** The resolved runtime contract: what a Pod runs with and what its snapshot stores. */
-export const PodManifestSchema = z.strictObject({
+// Exported below as PodManifestSchema.
+const podManifestSchema = z.strictObject({
   pod: z.strictObject({ name: nonEmpty, prompt_pack: absolutePath.optional() }),
   model: ResolvedModelSchema,
   worker: WorkerConfigSchema.extend({
@@ -270,8 +280,12 @@ export const PodManifestSchema = z.strictObject({
   web: WebConfigSchema.extend({ enabled: z.boolean(), allow_private_addresses: z.boolean() }),
   skills: z.strictObject({ directories: z.array(absolutePath) }),
 });
+/** @internal The zod type of {@link PodManifestSchema}. */
+type PodManifestSchemaType = typeof podManifestSchema;
+/** The resolved runtime contract: what a Pod runs with and what its snapshot stores. */
+export const PodManifestSchema: PodManifestSchemaType = podManifestSchema;
 
 /** The resolved Pod manifest. */
-export type PodManifest = z.infer<typeof PodManifestSchema>;
+export type PodManifest = Infer<typeof PodManifestSchema>;
 /** A resolved model section. */
-export type ResolvedModel = z.infer<typeof ResolvedModelSchema>;
+export type ResolvedModel = Infer<typeof ResolvedModelSchema>;

@@ -13,6 +13,7 @@ export type NixTarget =
 
 /** The parts of an evaluation request that shape the command line. */
 export interface NixArgsRequest {
+  /** The file or flake output to evaluate. */
   target: NixTarget;
   /** Each entry becomes `-I name=path` (the profile library, e.g. `insomnia`). */
   includePaths?: Record<string, string>;

@@ -28,6 +28,7 @@ import { mark } from "../timing.ts";
 
 /** One evaluation request for {@link evaluateNix}. */
 export interface NixEvalRequest extends NixArgsRequest {
+  /** Wall-clock limit in milliseconds; the process group is then killed (`nix_eval_timeout`). */
   timeoutMs: number;
   /** External cancellation (e.g. Ctrl-C wired to an AbortController). */
   signal?: AbortSignal;
@@ -35,6 +36,7 @@ export interface NixEvalRequest extends NixArgsRequest {
   nixBin?: string;
   /** Environment of the child (default: the process environment). */
   env?: Env;
+  /** Working directory of the child (default: the process cwd). */
   cwd?: string;
   /** Default 16 MiB. */
   maxOutputBytes?: number;
@@ -48,12 +50,15 @@ export interface NixEvalRequest extends NixArgsRequest {
 
 /** A successful evaluation. */
 export interface NixEvalResult {
+  /** The profile's value: `nix eval --json` output, parsed (not yet validated). */
   value: unknown;
+  /** Version of the Nix binary used (`2.8.0`, see {@link nixVersion}); undefined if unknown. */
   nixVersion: string | undefined;
+  /** Wall-clock run time of the `nix eval` child, in whole milliseconds. */
   durationMs: number;
 }
 
-export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixTarget };
+export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixArgsRequest, type NixTarget };
 
 const VERSION_TIMEOUT_MS = 10_000;
 const versionCache = new Map<string, Promise<string | undefined>>();

@@ -11,9 +11,13 @@ import { isRecord } from "../json.ts";
 
 /** Metadata of the envelope's `profile` table. */
 export interface ProfileMetadata {
+  /** Envelope format; always `insomnia.nix-profile.v1` (`PROFILE_FORMAT`), anything else fails. */
   format: string;
+  /** Profile name (`mkProfile { name }`); the Pod's name unless `podName` or `pod.name` is set. */
   name?: string;
+  /** Free-text description (`mkProfile { description }`). */
   description?: string;
+  /** Version of the insomnia Nix library that built the artifact (e.g. `1.0.0`). */
   library_version?: string;
   /** Set by `pods export`: where the exported snapshot came from. */
   exported_from?: Record<string, unknown>;

@@ -54,9 +54,11 @@ export interface ProfileFingerprint {
 export interface ProfileProvenance {
   /** The selector exactly as typed. */
   selector: string;
+  /** Where the selector led: a file, a registry entry or a flake output. */
   source: ProfileSource;
   /** Envelope metadata (null for a raw-manifest artifact). */
   metadata: ProfileMetadata | null;
+  /** What the result depended on, to tell later whether the profile changed. */
   fingerprint: ProfileFingerprint;
   /** The launch workspace `workspace "…"` paths were resolved against. */
   workspace: string;
@@ -64,7 +66,9 @@ export interface ProfileProvenance {
 
 /** A resolved profile. */
 export interface ProfileResolution extends ResolvedManifest {
+  /** The resolved, validated manifest. */
   manifest: PodManifest;
+  /** What was asked for and what was evaluated (stored as a Pod record's `profile`). */
   provenance: ProfileProvenance;
 }
 

@@ -8,7 +8,9 @@ import { isRecord, walkJson } from "./walk.ts";
 
 /** A typed reference to a secret stored outside the manifest. */
 export interface SecretRef {
+  /** Marks the object as a reference. */
   kind: "secret_ref";
+  /** The secret id, e.g. `llm.anthropic.default` (see {@link validateSecretRefId}). */
   ref: string;
 }
 

@@ -20,6 +20,7 @@ export type SecretBackend = "env" | "file";
 
 /** Options of the resolver: the environment (env backend and data directory) and an optional store dir. */
 export interface ResolveOptions {
+  /** Read for `INSOMNIA_SECRET_<ID>` values and for the data directory of the file store. */
   env: Env;
   /** Overrides `<data_dir>/secrets` for the file backend. */
   dir?: string;
@@ -104,9 +105,13 @@ export function resolveSecret(ref: string | SecretRef, options: ResolveOptions):
 
 /** Whether one reference of a manifest resolves, and from where (never the value). */
 export interface SecretRefCheck {
+  /** Field path of the reference (`model.auth`); empty when the checked value is the reference. */
   path: string;
+  /** The secret id. */
   ref: string;
+  /** Whether a backend provides the value. */
   resolved: boolean;
+  /** The backend that provides it (the environment wins); absent when unresolved. */
   backend?: SecretBackend;
 }
 

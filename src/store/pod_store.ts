@@ -88,16 +88,23 @@ export interface CreatePodInput {
 
 /** Input of {@link replaceSnapshot}. */
 export interface ReplaceSnapshotInput {
+  /** The new resolved manifest; its `pod.name` (when it has a `pod` object) is set to `name`. */
   manifest: Record<string, unknown>;
+  /** Provenance of the new snapshot (opaque to the store). */
   profile: unknown | null;
+  /** Fingerprint of the new snapshot's inputs (opaque to the store). */
   fingerprint: unknown | null;
 }
 
 /** One row of {@link listPods}. */
 export interface PodListEntry {
+  /** The Pod directory's name. */
   name: string;
+  /** Whether the record read and validated like {@link readPod}. */
   ok: boolean;
+  /** The record, when `ok`. */
   record?: StoredPod;
+  /** Why the record could not be read (the `InsomniaError`'s code and message), when not `ok`. */
   error?: { code: string; message: string };
 }
 

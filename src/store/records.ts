@@ -21,26 +21,39 @@ export const SESSION_FORMAT = "insomnia.session.v1";
 
 /** Identity and timestamps of a Pod. */
 export interface PodIdentity {
+  /** Pod name; equals the name of its directory under `pods/`. */
   name: string;
+  /** Random UUID of this Pod; a later Pod with the same name gets a new one. */
   id: string;
+  /** Random UUID of the Pod's session, indexed in `sessions/`. */
   session_id: string;
+  /** Creation time, ISO-8601 UTC (`2026-11-22T02:18:00.123Z`). */
   created_at: string;
+  /** Last replace or resume (touch), ISO-8601 UTC; not covered by `record_sha256`. */
   updated_at: string;
 }
 
 /** A resolved manifest and the SHA-256 of its canonical JSON. */
 export interface PodSnapshot {
+  /** SHA-256 (lower-case hex) of the canonical JSON of `manifest`. */
   sha256: string;
+  /** The resolved manifest a Pod is resumed from. */
   manifest: Record<string, unknown>;
 }
 
 /** The content of `pod.json`. */
 export interface PodRecord {
+  /** Record format: {@link POD_FORMAT}. */
   format: string;
+  /** Identity and timestamps. */
   pod: PodIdentity;
+  /** Provenance supplied by the caller, or null; opaque to the store. */
   profile: unknown | null;
+  /** Input fingerprint supplied by the caller, or null; opaque to the store. */
   fingerprint: unknown | null;
+  /** The current snapshot. */
   snapshot: PodSnapshot;
+  /** Number of previous snapshots in `history/`. */
   history_count: number;
   /** SHA-256 binding everything above except `pod.updated_at`; see {@link podRecordSha256}. */
   record_sha256: string;
