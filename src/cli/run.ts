@@ -10,8 +10,7 @@ import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
-import { discardPrestartedNix, takePrestartSignal } from "../nix/prestart.ts";
-import { killLiveGroups } from "../nix/process.ts";
+import { takePrestartSignal } from "../nix/prestart.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 import { mark } from "../timing.ts";
 
@@ -39,12 +38,24 @@ async function handlerFor(command: string): Promise<CommandHandler> {
   throw new InsomniaError("internal", `no handler for command ${command}`);
 }
 
-function readStdin(): Promise<string> {
+/** All of stdin; rejects with `cancelled` when `signal` fires first (Ctrl-C while waiting). */
+function readStdin(signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = "";
+    const onAbort = () => {
+      process.stdin.pause();
+      reject(
+        new InsomniaError("cancelled", "interrupted while reading stdin; nothing was written."),
+      );
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
     process.stdin.setEncoding("utf8");
     process.stdin.on("data", (chunk) => (text += chunk));
-    process.stdin.on("end", () => resolve(text));
+    process.stdin.on("end", () => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(text);
+    });
     process.stdin.on("error", reject);
   });
 }
@@ -89,17 +100,6 @@ export async function main(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.on("SIGINT", onSigint);
-  // SIGTERM and SIGHUP still end the process, but never leave a nix process group behind.
-  const onTerminate = (signal: NodeJS.Signals) => {
-    controller.abort();
-    discardPrestartedNix();
-    killLiveGroups();
-    process.off("SIGTERM", onTerminate);
-    process.off("SIGHUP", onTerminate);
-    process.kill(process.pid, signal);
-  };
-  process.on("SIGTERM", onTerminate);
-  process.on("SIGHUP", onTerminate);
   if (takePrestartSignal()) onSigint(); // Ctrl-C while the CLI was still loading
   let exitCode = 0;
   const program = buildProgram(async (command, opts, args) => {
@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       json: Boolean(opts.json),
       quiet,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-      readStdin,
+      readStdin: () => readStdin(controller.signal),
       note: (line) => {
         if (!quiet) writeErr(line);
       },
@@ -166,7 +166,5 @@ export async function main(argv: string[]): Promise<number> {
     return failure.exitCode;
   } finally {
     process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onTerminate);
-    process.off("SIGHUP", onTerminate);
   }
 }

@@ -61,19 +61,22 @@ export interface NixEvalResult {
 export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixArgsRequest, type NixTarget };
 
 const VERSION_TIMEOUT_MS = 10_000;
+/** How long a finished evaluation waits for a `nix --version` probe still running. */
+const VERSION_GRACE_MS = 2_000;
 const versionCache = new Map<string, Promise<string | undefined>>();
 
 /**
  * The version of Nix (`nix --version` → `2.8.0`), memoised per resolved binary in this process and
  * on disk (`<cache_dir>/nix-versions.json`, keyed by the binary's real path, size and mtime), so
  * an evaluation does not pay for a second nix process on a 2-core machine; undefined when Nix is
- * missing or its output is not understood. `signal` stops a probe this call starts (Ctrl-C must not
- * wait for a hung `nix --version`).
+ * missing or its output is not understood. `signal` stops a probe this call starts, `timeoutMs`
+ * bounds it (default 10 s).
  */
 export function nixVersion(
   nixBin?: string,
   env: Env = processEnv(),
   signal?: AbortSignal,
+  timeoutMs: number = VERSION_TIMEOUT_MS,
 ): Promise<string | undefined> {
   const bin = findExecutable(nixBin ?? envValue(env, "INSOMNIA_NIX_BIN") ?? "nix", env);
   if (bin === undefined) return Promise.resolve(undefined);
@@ -84,7 +87,7 @@ export function nixVersion(
     const known = key && file ? readVersionCache(file)[key] : undefined;
     cached = known !== undefined ? Promise.resolve(known) : runProcessGroup(bin, ["--version"], {
       env,
-      timeoutMs: VERSION_TIMEOUT_MS,
+      timeoutMs,
       signal,
       maxStdoutBytes: 4096,
       maxStderrBytes: 4096,
@@ -151,19 +154,28 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
   const bin = findExecutable(requested, env, process.cwd());
   if (bin === undefined) throw unavailable(label, requested, "was not found or is not executable");
 
-  // Started alongside the evaluation and always awaited, so no child outlives this call.
-  const version = nixVersion(bin, env, req.signal);
+  // Started alongside the evaluation and always awaited, so no child outlives this call. It never
+  // holds up a result for long: a probe still running VERSION_GRACE_MS after the evaluation, or
+  // when the evaluation fails or is cancelled, is stopped and the version recorded as unknown.
+  const probe = new AbortController();
+  const stopProbe = () => probe.abort();
+  req.signal?.addEventListener("abort", stopProbe, { once: true });
+  const version = nixVersion(bin, env, probe.signal, Math.min(VERSION_TIMEOUT_MS, req.timeoutMs));
   mark("nix eval requested");
   try {
     const run = await runNix(req, bin, requested, args, label, file);
     mark("nix eval done");
-    return {
-      value: parseOutput(run, requested, label, file),
-      nixVersion: await version,
-      durationMs: run.durationMs,
-    };
+    const value = parseOutput(run, requested, label, file);
+    const grace = setTimeout(stopProbe, VERSION_GRACE_MS);
+    try {
+      return { value, nixVersion: await version, durationMs: run.durationMs };
+    } finally {
+      clearTimeout(grace);
+    }
   } finally {
+    stopProbe();
     await version;
+    req.signal?.removeEventListener("abort", stopProbe);
   }
 }
 

@@ -31,7 +31,6 @@ interface Prestarted {
 }
 
 let pending: Prestarted | undefined;
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function specKey(spec: NixRunSpec): string {
   const env = Object.entries(spec.env).filter(([, value]) => value !== undefined).sort((a, b) =>
@@ -51,30 +50,26 @@ function specKey(spec: NixRunSpec): string {
 let caught: NodeJS.Signals | undefined;
 let handling = false;
 
-// Until the CLI installs its own handlers, a signal would end this process without running exit
-// hooks and leave nix running in its own process group. So the run is killed first; then Ctrl-C
-// is kept for the CLI, which cancels as it would have (takePrestartSignal), and SIGTERM/SIGHUP
-// end the process as they would have. Once the CLI listens too, it decides.
+// Until the CLI installs its own handler, Ctrl-C would end this process without running exit
+// hooks and leave nix running in its own process group. So the run is killed and the interruption
+// kept for the CLI, which then cancels as it would have (takePrestartSignal). SIGTERM and SIGHUP
+// are handled by runProcessGroup for every live group.
 function onSignal(signal: NodeJS.Signals): void {
   pending?.controller.abort();
-  if (process.listenerCount(signal) > 1) return;
-  if (signal === "SIGINT") caught ??= signal;
-  else {
-    discardPrestartedNix();
-    process.kill(process.pid, signal);
-  }
+  if (process.listenerCount(signal) > 1) return; // the CLI listens now and decides
+  caught ??= signal;
 }
 
 function installSignalHandlers(): void {
   if (handling) return;
   handling = true;
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  process.on("SIGINT", onSignal);
 }
 
 function removeSignalHandlers(): void {
   if (!handling) return;
   handling = false;
-  for (const signal of SIGNALS) process.off(signal, onSignal);
+  process.off("SIGINT", onSignal);
 }
 
 /**

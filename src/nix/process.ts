@@ -62,6 +62,31 @@ export function killLiveGroups(): void {
   for (const pid of liveGroups) killGroup(pid);
 }
 
+const FATAL_SIGNALS = ["SIGTERM", "SIGHUP"] as const;
+let fatalHandlersInstalled = false;
+
+// While a group runs, SIGTERM or SIGHUP would end this process by default and leave the detached
+// group running with nobody to enforce its timeout. So the groups die first, then this process
+// dies of the signal as it would have. Only while a group is live: elsewhere (a lock wait, a
+// prompt) the default action stays immediate.
+function onFatalSignal(signal: NodeJS.Signals): void {
+  killLiveGroups();
+  removeFatalHandlers();
+  process.kill(process.pid, signal);
+}
+
+function installFatalHandlers(): void {
+  if (fatalHandlersInstalled) return;
+  fatalHandlersInstalled = true;
+  for (const signal of FATAL_SIGNALS) process.on(signal, onFatalSignal);
+}
+
+function removeFatalHandlers(): void {
+  if (!fatalHandlersInstalled) return;
+  fatalHandlersInstalled = false;
+  for (const signal of FATAL_SIGNALS) process.off(signal, onFatalSignal);
+}
+
 /** Kills every process group still running when this process exits (e.g. `process.exit()`). */
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -110,6 +135,8 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(opts.env)) if (value !== undefined) env[key] = value;
   const started = performance.now();
+  // Listening before the spawn leaves no moment in which a signal could orphan the child.
+  installFatalHandlers();
   return new Promise((resolvePromise, reject) => {
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
@@ -120,6 +147,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
         stdio: ["ignore", "pipe", "pipe"],
       });
     } catch (error) {
+      if (liveGroups.size === 0) removeFatalHandlers();
       const code = (error as { code?: string }).code;
       reject(new SpawnError(code, error instanceof Error ? error.message : String(error)));
       return;
@@ -149,6 +177,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
       clearTimeout(timers.grace);
       opts.signal?.removeEventListener("abort", onAbort);
       if (pid !== undefined) liveGroups.delete(pid);
+      if (liveGroups.size === 0) removeFatalHandlers();
     };
     const finish = () => {
       if (settled) return;

@@ -394,6 +394,16 @@ const FLAG_ROWS: Row[] = [
   { name: "unparsable --eval-timeout", argv: ["--eval-timeout", "soon"], code: "usage" },
   { name: "negative --eval-timeout", argv: ["--eval-timeout", "-1s"], code: "usage" },
   {
+    name: "invalid --eval-timeout on a resume (no evaluation follows)",
+    argv: ["--pod", "victim", "--eval-timeout", "bogus"],
+    code: "usage",
+  },
+  {
+    name: "invalid --eval-timeout with --manifest",
+    argv: ["--manifest", "nope.toml", "--eval-timeout", "0"],
+    code: "usage",
+  },
+  {
     name: "unparsable INSOMNIA_EVAL_TIMEOUT",
     env: { INSOMNIA_EVAL_TIMEOUT: "forever" },
     argv: ["--profile", "builtin:default", "--dry-run"],

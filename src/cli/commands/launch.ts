@@ -340,6 +340,8 @@ export async function launch(
 ): Promise<CommandOutput> {
   const opts = raw as RootOptions;
   checkRelations(opts);
+  // An invalid flag is a usage error on every form, also where no evaluation follows (resume).
+  if (opts.evalTimeout !== undefined) evalTimeout(opts, ctx.env);
   if (opts.reloadProfile) return await reload(opts, ctx);
   if (opts.session !== undefined) {
     const store = storeOptions(opts, ctx);
