@@ -201,6 +201,42 @@ Deno.test("profiles init --from imports a base in the same project by a relative
   });
 });
 
+Deno.test("profiles init --from: a directory means its profile.nix; artifacts, missing files and odd paths are handled", async () => {
+  await withSandbox(async (sb) => {
+    const project = join(sb.workspace, "proj");
+    writeFile(join(project, "dd", "profile.nix"), profile("dd", "from a directory"));
+    const init = (name: string, from: string) =>
+      runCli(["profiles", "init", name, "--from", from, "--json"], { cwd: project, env: sb.env });
+
+    const fromDir = await init("fromdir", "./dd");
+    assert.equal(fromDir.code, 0, fromDir.stdout + fromDir.stderr);
+    const dirText = readFileSync(join(project, ".insomnia", "profiles", "fromdir.nix"), "utf8");
+    assert.match(dirText, /base = import \.\.\/\.\.\/dd\/profile\.nix;/);
+
+    writeFile(join(project, "art.json"), "{}");
+    const before = treeSnapshot(sb.root);
+    const artifact = await init("fromjson", "./art.json");
+    assert.equal(artifact.code, 2, artifact.stdout);
+    assert.equal((parseJson(artifact) as any).error.code, "usage");
+    const missing = await init("frommissing", "./nope.nix");
+    assert.equal((parseJson(missing) as any).error.code, "profile_not_found");
+    assert.equal(missing.code, 1);
+    assert.deepEqual(treeSnapshot(sb.root), before, "failed inits write nothing");
+
+    // A path Nix would interpolate is written as an escaped string and imports that very file.
+    const odd = writeFile(join(sb.root, "odd", "a${toString 1}", "o.nix"), profile("odd", "odd"));
+    writeFile(join(sb.root, "odd", "a1", "o.nix"), profile("decoy", "decoy"));
+    const fromOdd = await init("fromodd", odd);
+    assert.equal(fromOdd.code, 0, fromOdd.stdout + fromOdd.stderr);
+    const resolved = await runCli(["profiles", "show", "project:fromodd", "--json"], {
+      cwd: project,
+      env: sb.env,
+    });
+    assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+    assert.doesNotMatch(resolved.stdout, /decoy/);
+  });
+});
+
 Deno.test("a broken user registry blocks names but never path: selection or --manifest", async () => {
   await withSandbox(async (sb) => {
     writeFile(join(sb.config, "manifest.toml"), "[profiles\ndefault = 'x'\n");

@@ -15,6 +15,7 @@ import { findProjectManifest } from "../../manifest/cascade.ts";
 import { parseTomlText } from "../../manifest/toml.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
 import { selectEntry } from "../../profile/registry.ts";
+import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
 import { readResource } from "../../resources.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
@@ -59,11 +60,23 @@ export function importExpression(file: string, profileFile: string, root: string
   if (inside && /^[A-Za-z0-9._+\-/]+$/.test(rel)) {
     return rel.startsWith("../") ? rel : `./${rel}`;
   }
-  return JSON.stringify(file);
+  return nixString(file);
+}
+
+/** `text` as a Nix string literal: quotes, backslashes and `${` escaped (never interpolated). */
+export function nixString(text: string): string {
+  const escaped = text.replace(
+    /[\\"\n\r\t]|\$\{/g,
+    (m) => m === "\n" ? "\\n" : m === "\r" ? "\\r" : m === "\t" ? "\\t" : `\\${m}`,
+  );
+  return `"${escaped}"`;
 }
 
 function derivedTemplate(name: string, baseImport: string, fromLabel: string): string {
-  return `# Profile "${name}", based on ${fromLabel}; created by \`insomnia-pod profiles init --from\`.
+  // The label comes from the command line: quoted in the comment, escaped in the Nix string.
+  return `# Profile "${name}", based on ${
+    JSON.stringify(fromLabel)
+  }; created by \`insomnia-pod profiles init --from\`.
 # Reference: docs/profile-lib.md. Check it with: insomnia-pod profiles show ${name}
 let
   insomnia = import <insomnia> { };
@@ -71,13 +84,27 @@ let
 in
 insomnia.mkProfile {
   name = "${name}";
-  description = "${name} (based on ${fromLabel})";
+  description = ${nixString(`${name} (based on ${fromLabel})`)};
   manifest = insomnia.merge base.manifest {
-    # Your overrides; they win over the base profile, e.g.:
+    # Your additions: attributes here win over the base's, lists are appended to the base's
+    # (insomnia.override would replace lists instead; docs/profile-lib.md#merge-rules), e.g.:
     # worker.reasoning = "low";
   };
 }
 `;
+}
+
+/** The `.nix` file a `--from` profile names; an evaluated `.json` artifact cannot be imported. */
+function nixBaseFile(path: string, from: string): string {
+  const file = profileFileFor(path, from);
+  if (!file.endsWith(".json")) return file;
+  throw new InsomniaError(
+    "usage",
+    `profiles init --from ${from}: ${file} is an evaluated artifact, which a Nix profile cannot ` +
+      "import. Start from a .nix profile, or copy the artifact's manifest into a new profile. " +
+      "Run `insomnia-pod profiles init --help` for usage.",
+    { file },
+  );
 }
 
 interface Target {
@@ -284,11 +311,11 @@ export async function initProfile(
         ? builtinSource.replace(/name = "[^"]*";/, `name = "${name}";`)
         : derivedTemplate(
           name,
-          importExpression(entry.path, target.profileFile, target.root),
+          importExpression(nixBaseFile(entry.path, from), target.profileFile, target.root),
           entry.qualified,
         );
     } else if (sel.kind === "path") {
-      const file = resolve(ctx.cwd, sel.path);
+      const file = nixBaseFile(resolve(ctx.cwd, sel.path), from);
       content = derivedTemplate(
         name,
         importExpression(file, target.profileFile, target.root),
