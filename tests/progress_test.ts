@@ -69,6 +69,16 @@ Deno.test("progress: slow work shows the label after the delay and erases the li
   assert.equal(last.length, "⠋ evaluating profile coder".length + 2);
 });
 
+Deno.test("progress: a terminal reporting 0 columns gets the 80-column default", async () => {
+  const stream = new FakeStream(true, 0);
+  await withProgress("evaluating profile coder", tty, later(60, 0), {
+    stream,
+    delayMs: 5,
+    frameMs: 10,
+  });
+  assert.match(stream.written[0], /evaluating profile coder/, "the label is not cut to nothing");
+});
+
 Deno.test("progress: NO_COLOR draws plain text without escape sequences", async () => {
   const colored = new FakeStream(true);
   await withProgress("x", tty, later(60, 0), { stream: colored, delayMs: 5, frameMs: 10 });

@@ -51,7 +51,7 @@ export async function withProgress<T>(
   const stream = options.stream ?? process.stderr;
   if (!progressEnabled(ctx, stream)) return await work;
   const color = envValue(ctx.env, "NO_COLOR") === undefined;
-  const width = Math.max(10, (stream.columns ?? 80) - 1);
+  const width = Math.max(10, (stream.columns || 80) - 1);
   const text = label.replace(/[\r\n\t]+/g, " ");
   let frame = 0;
   let drawn = 0;
