@@ -419,6 +419,16 @@ const FLAG_ROWS: Row[] = [
     code: "usage",
   },
   { name: "--profile without a value", argv: ["--profile"], code: "usage", jsonFirst: true },
+  {
+    name: "profiles init with an invalid name",
+    argv: ["profiles", "init", "bad/name"],
+    code: "usage",
+  },
+  {
+    name: "profiles init --from a flake",
+    argv: ["profiles", "init", "x", "--from", "flake:.#coder"],
+    code: "usage",
+  },
 ];
 
 const NAME_ROWS: Row[] = [

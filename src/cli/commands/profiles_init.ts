@@ -277,7 +277,9 @@ export async function initProfile(
   if (problem) {
     throw new InsomniaError(
       "usage",
-      `profile name ${JSON.stringify(name)} is invalid: ${problem}.`,
+      `profile name ${JSON.stringify(name)} is invalid: ${problem}. Names are 1–128 letters, ` +
+        "digits, `.`, `_` and `-`, not starting with `.`, e.g. `profiles init my-coder`. " +
+        "Run `insomnia-pod profiles init --help` for usage.",
     );
   }
   const timeoutMs = evalTimeout(opts as { evalTimeout?: string }, ctx.env);
@@ -324,7 +326,9 @@ export async function initProfile(
     } else {
       throw new InsomniaError(
         "usage",
-        "profiles init --from takes a registry name or a path, not a flake.",
+        `profiles init --from ${from}: a flake output cannot be the base of a profile file; ` +
+          "give a registry name (`coder`, `project:coder`) or a path to a .nix profile. " +
+          "Run `insomnia-pod profiles init --help` for usage.",
       );
     }
   }
