@@ -482,6 +482,15 @@ function checkStoreFile(layout: StoreLayout): boolean {
   );
 }
 
+/**
+ * Throws the `store_io` error a write to this store would meet because of its shape (a root or
+ * sub-directory that is not a directory, a foreign `store.json`), without writing anything; used
+ * before a slow evaluation so a bad `--store` fails first.
+ */
+export function checkStore(opts: StoreOptions): void {
+  checkStoreFile(layoutOf(opts));
+}
+
 /** Creates the store directories and `store.json` on first use. */
 function ensureStore(layout: StoreLayout): void {
   const exists = checkStoreFile(layout);

@@ -166,3 +166,21 @@ Deno.test("a signal at any moment of start-up never leaves the early nix running
     }
   });
 });
+
+Deno.test("a store that cannot be used fails before the evaluation, and the early nix is killed", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.workspace, "slow.nix"), RUNAWAY);
+    const notADir = writeFile(join(sb.root, "a-file"), "x");
+    const before = treeSnapshot(sb.root);
+    const started = Date.now();
+    const result = await runCli(["--profile", file, "-s", join(notADir, "store"), "--json"], {
+      cwd: sb.workspace,
+      env: { ...sb.env, INSOMNIA_RESOURCE_DIR: RESOURCES },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal((parseJson(result) as any).error.code, "store_io");
+    assert.ok(Date.now() - started < 20_000, "did not wait for the runaway evaluation");
+    await noNixLeft(file);
+    assert.deepEqual(treeSnapshot(sb.root), before);
+  });
+});

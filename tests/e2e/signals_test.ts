@@ -75,8 +75,11 @@ Deno.test("Ctrl-C while secrets set waits for stdin cancels with 130 and stores 
       sb.env,
       true,
     );
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 2_500)); // loaded and waiting for stdin
     child.kill("SIGINT");
+    // Input that arrives after the interruption must not be stored either (the CLI has usually
+    // exited by then, so the write may fail).
+    await new Promise((r) => setTimeout(r, 500));
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode("canary-value-123456\n")).catch(() => {});
     await writer.close().catch(() => {});

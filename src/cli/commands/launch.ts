@@ -17,6 +17,7 @@ import {
   reselectorOf,
 } from "../../profile/provenance.ts";
 import {
+  checkStore,
   createPod,
   planPodName,
   readPod,
@@ -126,6 +127,9 @@ function output(
  */
 export async function createFromSource(opts: RootOptions, ctx: CliContext): Promise<CommandOutput> {
   const workspace = checkedWorkspace(opts.workspace, ctx);
+  // A store that cannot be used fails now, not after a slow evaluation.
+  const store = storeOptions(opts, ctx);
+  checkStore(store);
   const useToml = Boolean(
     opts.manifest || opts.manifestCascade || opts.project || opts.overlay || opts.pod,
   );
@@ -172,7 +176,6 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
   const recorded: RecordedProvenance = provenance ??
     { selector: null, source: { kind: "manifest", layers: layers ?? [] } };
   const source = `${isProfileProvenance(recorded) ? "profile " : ""}${provenanceLabel(recorded)}`;
-  const store = storeOptions(opts, ctx);
   if (opts.dryRun) {
     const name = planPodName(store, manifest.pod.name, explicitName);
     const planned = { ...manifest, pod: { ...manifest.pod, name } };
