@@ -34,6 +34,7 @@ const ALL_CHECKS = [
   "nix-version",
   "nix-eval",
   "nix-store",
+  "eval-timeout",
   "nix-library",
   "registries",
   "default-profile",
@@ -424,4 +425,27 @@ Deno.test({
       assert.match(store.detail, /is not writable: .*(EACCES|permission denied)/i);
       assert.equal(result.code, 1);
     }),
+});
+
+Deno.test("doctor: a bad INSOMNIA_EVAL_TIMEOUT is a failed check (exit 1); a bad flag is usage", async () => {
+  await withSandbox(async (sb) => {
+    const { code, report } = await doctor(sb, ["-s", sb.store], {
+      INSOMNIA_EVAL_TIMEOUT: "forever",
+    });
+    assert.equal(code, 1);
+    const limit = check(report, "eval-timeout");
+    assert.equal(limit.ok, false);
+    assert.match(limit.detail, /INSOMNIA_EVAL_TIMEOUT/);
+    assert.match(limit.hint ?? "", /default 30s/);
+    const flagged = await doctor(sb, ["-s", sb.store, "--eval-timeout", "5s"], {
+      INSOMNIA_EVAL_TIMEOUT: "forever",
+    });
+    assert.equal(check(flagged.report, "eval-timeout").ok, true, "the flag wins over the variable");
+    const bad = await runCli(["doctor", "--json", "--eval-timeout", "soon"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(bad.code, 2);
+    assert.equal((parseJson(bad) as { error: { code: string } }).error.code, "usage");
+  });
 });

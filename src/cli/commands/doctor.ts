@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { type Env, envValue, userManifestPath } from "../../env.ts";
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { stripAnsi } from "../../nix/diagnostics.ts";
+import { DEFAULT_EVAL_TIMEOUT_MS, formatDuration } from "../../nix/duration.ts";
 import { findExecutable, runProcessGroup, type RunResult } from "../../nix/process.ts";
 import { listEntries, registryProblems } from "../../profile/registry.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
@@ -189,6 +190,32 @@ async function nixChecks(env: Env, cwd: string, signal: AbortSignal): Promise<Do
     );
   }
   return checks;
+}
+
+function evalTimeoutCheck(
+  env: Env,
+  flagMs: number | undefined,
+): { check: DoctorCheck; timeoutMs: number } {
+  if (flagMs !== undefined) {
+    return {
+      check: pass("eval-timeout", `${formatDuration(flagMs)} (--eval-timeout)`),
+      timeoutMs: flagMs,
+    };
+  }
+  try {
+    const timeoutMs = evalTimeout({}, env);
+    const from = envValue(env, "INSOMNIA_EVAL_TIMEOUT") ? "INSOMNIA_EVAL_TIMEOUT" : "default";
+    return { check: pass("eval-timeout", `${formatDuration(timeoutMs)} (${from})`), timeoutMs };
+  } catch (error) {
+    return {
+      check: fail(
+        "eval-timeout",
+        toInsomniaError(error).message,
+        "fix or unset INSOMNIA_EVAL_TIMEOUT (e.g. 30s, 2m); this check used the default 30s.",
+      ),
+      timeoutMs: DEFAULT_EVAL_TIMEOUT_MS,
+    };
+  }
 }
 
 function libraryCheck(env: Env): DoctorCheck {
@@ -388,8 +415,13 @@ export async function runDoctor(
   opts: Record<string, unknown>,
   ctx: CliContext,
 ): Promise<DoctorReport> {
-  const timeoutMs = evalTimeout(opts as { evalTimeout?: string }, ctx.env);
+  // A bad --eval-timeout flag is a usage error; a bad INSOMNIA_EVAL_TIMEOUT is a finding.
+  const flag = opts.evalTimeout as string | undefined;
+  const flagMs = flag !== undefined ? evalTimeout({ evalTimeout: flag }, ctx.env) : undefined;
   const checks = await nixChecks(ctx.env, ctx.cwd, ctx.signal);
+  const limit = evalTimeoutCheck(ctx.env, flagMs);
+  checks.push(limit.check);
+  const timeoutMs = limit.timeoutMs;
   checks.push(libraryCheck(ctx.env));
   checks.push(registryCheck(ctx.env, ctx.cwd));
   checks.push(await defaultProfileCheck(opts, ctx, timeoutMs));
