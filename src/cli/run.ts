@@ -127,10 +127,12 @@ export async function main(argv: string[]): Promise<number> {
   }, needsSubcommands(argv));
   // commander writes help to stderr only when a command group is run without a subcommand.
   let groupHelp: { command: Command; text: string } | undefined;
+  // With --json, what commander prints (help or the version) waits: the version becomes JSON.
+  let held = "";
   // commander copies output settings only into commands created afterwards: set them everywhere.
   const configure = (cmd: Command) => {
     cmd.configureOutput({
-      writeOut: (text) => writeOutRaw(text),
+      writeOut: (text) => json ? (held += text) : writeOutRaw(text),
       writeErr: (text) => (groupHelp = { command: cmd, text }),
       outputError: () => {},
     });
@@ -139,12 +141,18 @@ export async function main(argv: string[]): Promise<number> {
   configure(program);
   try {
     await program.parseAsync(argv, { from: "user" });
+    if (held) writeOutRaw(held);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError && interrupted) {
       printError(new InsomniaError("cancelled", "interrupted; nothing was written."), json);
       return 130;
     }
+    if (error instanceof CommanderError && error.code === "commander.version" && json) {
+      writeJson({ version: held.trim() });
+      return 0;
+    }
+    if (held) writeOutRaw(held); // help stays text, --json or not
     if (error instanceof CommanderError) {
       if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return 0;
       if (error.code === "commander.help") {

@@ -229,14 +229,20 @@ Deno.test("cli flags: --help exits 0 and shows every root flag and the examples"
   });
 });
 
-Deno.test("cli flags: --version and -V exit 0 and print the version", async () => {
+Deno.test("cli flags: --version and -V exit 0 and print the version (JSON with --json)", async () => {
   await withSandbox(async (sb) => {
     for (const flag of ["--version", "-V"]) {
       const result = await run(sb, [flag]);
       assert.equal(result.code, 0);
       assert.equal(result.stdout.trim(), VERSION);
       assert.equal(result.stderr, "");
+      const json = await run(sb, [flag, "--json"]);
+      assert.equal(json.code, 0);
+      assert.deepEqual(JSON.parse(json.stdout), { version: VERSION });
     }
+    const help = await run(sb, ["--help", "--json"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: insomnia-pod/, "help stays text with --json");
   });
 });
 
