@@ -314,6 +314,21 @@ Deno.test("property: resolveArtifact returns a valid manifest or throws a known 
   assert.ok(resolved > 0, "some generated artifacts resolve");
 });
 
+// Found by the property above (seed 271410536): lookups by a user-given key must not reach
+// Object.prototype ("constructor" used to crash the credential check with a TypeError).
+Deno.test("keys named like Object.prototype members are ordinary unknown keys", () => {
+  for (const name of ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"]) {
+    const auth = { kind: name, ref: "llm.anthropic.default" };
+    const withKind = { ...BASE_MANIFEST, model: { ...BASE_MANIFEST.model, auth } };
+    const kind = resultOrError(ARTIFACT_CODES, () => resolveArtifact(withKind, OPTIONS));
+    assert.ok(kind instanceof InsomniaError, `auth.kind ${name} is rejected`);
+    const compaction = JSON.parse(`{"${name}": 1}`);
+    const withKey = { ...BASE_MANIFEST, compaction };
+    const key = resultOrError(ARTIFACT_CODES, () => resolveArtifact(withKey, OPTIONS));
+    assert.ok(key instanceof InsomniaError, `compaction.${name} is rejected`);
+  }
+});
+
 Deno.test("property: resolveArtifact on arbitrary JSON never throws anything but InsomniaError", () => {
   fc.assert(
     fc.property(fc.jsonValue({ maxDepth: 6 }), (raw) => {

@@ -46,7 +46,7 @@ export function normalizeManifestObject(raw: unknown, origin: string): unknown {
   if (!isRecord(compaction)) return raw;
   const renamed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(compaction)) {
-    const canonical = COMPACTION_ALIASES[key];
+    const canonical = Object.hasOwn(COMPACTION_ALIASES, key) ? COMPACTION_ALIASES[key] : undefined;
     if (canonical === undefined) {
       renamed[key] = value;
       continue;

@@ -127,7 +127,10 @@ function inspectObject(
   value: Record<string, unknown>,
 ): CredentialProblem[] {
   const kind = typeof value.kind === "string" ? value.kind : undefined;
-  const allowed = kind !== undefined ? KIND_FIELDS[kind] : undefined;
+  // Own keys only: a kind such as "constructor" must not find Object.prototype's.
+  const allowed = kind !== undefined && Object.hasOwn(KIND_FIELDS, kind)
+    ? KIND_FIELDS[kind]
+    : undefined;
   const problems: CredentialProblem[] = [];
   for (const [key, child] of Object.entries(value)) {
     if (key === "kind") continue;
@@ -203,7 +206,7 @@ export function inspectCredential(position: string, value: unknown): CredentialP
 /** True when `value` is a reference object accepted at `position` (absent values are not). */
 export function isValidCredentialValue(position: string, value: unknown): boolean {
   if (!isRecord(value) || typeof value.kind !== "string") return false;
-  if (!(value.kind in KIND_FIELDS)) return false;
+  if (!Object.hasOwn(KIND_FIELDS, value.kind)) return false;
   if (SECRET_REF_ONLY.has(position) && value.kind !== "secret_ref") return false;
   if (value.kind === "secret_ref" && typeof value.ref !== "string") return false;
   return inspectCredential(position, value).length === 0;
