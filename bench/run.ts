@@ -342,6 +342,28 @@ async function plainNixCase(p: ProfileFixture): Promise<Case | undefined> {
   return undefined;
 }
 
+/** Bare `nix eval` of `file` with exactly our evaluator's arguments, from the file's directory. */
+function nixEvalCase(name: string, file: string): Case {
+  const nixArgs = buildNixArgs({
+    target: { kind: "file", file },
+    includePaths: { insomnia: join(ROOT, "resources", "nix") },
+  });
+  return {
+    label: `${name} — nix eval (our flags)`,
+    cmd: [NIX!, ...nixArgs],
+    cwd: dirname(file),
+    env: baseEnv(),
+    check: (run) => {
+      if (run.code !== 0) return `exit ${run.code}: ${run.stderr.slice(0, 300)}`;
+      try {
+        JSON.parse(run.stdout);
+      } catch {
+        return "stdout is not JSON";
+      }
+    },
+  };
+}
+
 async function spawnGroup(): Promise<void> {
   if (!NIX) {
     notes.push("spawn: no `nix` on PATH, so the profile comparison was skipped.");
@@ -365,24 +387,7 @@ async function spawnGroup(): Promise<void> {
     },
   ];
   for (const p of fixtures) {
-    const nixArgs = buildNixArgs({
-      target: { kind: "file", file: p.file },
-      includePaths: { insomnia: join(ROOT, "resources", "nix") },
-    });
-    const nixCase: Case = {
-      label: `${p.name} — nix eval (our flags)`,
-      cmd: [NIX, ...nixArgs],
-      cwd: dirname(p.file),
-      env: baseEnv(),
-      check: (run) => {
-        if (run.code !== 0) return `exit ${run.code}: ${run.stderr.slice(0, 300)}`;
-        try {
-          JSON.parse(run.stdout);
-        } catch {
-          return "stdout is not JSON";
-        }
-      },
-    };
+    const nixCase = nixEvalCase(p.name, p.file);
     const ours = SUBJECTS.map((s) =>
       subjectCase(s, p.name, ["--profile", `path:${p.file}`, "--dry-run", "--json"], {
         check: jsonCheck((out) => out.action === "dry_run" ? undefined : `action ${out.action}`),
@@ -763,25 +768,12 @@ async function memoryGroup(): Promise<void> {
       ["large", writeLargeProfile(large, 300, 400)],
     ];
     for (const [name, file] of profiles) {
-      const nixLabel = `${name} — nix eval (our flags)`;
-      cases.push({
-        c: {
-          label: nixLabel,
-          cmd: [
-            NIX,
-            ...buildNixArgs({
-              target: { kind: "file", file },
-              includePaths: { insomnia: join(ROOT, "resources", "nix") },
-            }),
-          ],
-          cwd: dirname(file),
-          env: baseEnv(),
-        },
-      });
+      const nixCase = nixEvalCase(name, file);
+      cases.push({ c: nixCase });
       for (const s of SUBJECTS) {
         cases.push({
           c: subjectCase(s, name, ["--profile", `path:${file}`, "--dry-run", "--json"]),
-          versus: nixLabel,
+          versus: nixCase.label,
         });
       }
     }

@@ -67,7 +67,9 @@ export function resourceDirIfPresent(env: Env): string | undefined {
   const cache = cacheDir(env);
   if (!cache) return undefined;
   const target = cachedResourceDir(cache);
-  return existsSync(join(target, ".complete")) ? target : undefined;
+  if (!existsSync(join(target, ".complete"))) return undefined;
+  materialised = target;
+  return target;
 }
 
 /**
@@ -75,11 +77,8 @@ export function resourceDirIfPresent(env: Env): string | undefined {
  * `resources/`, else a copy materialised once under `<cache_dir>/resources-<version>-<hash>/`.
  */
 export function resourceDir(env: Env): string {
-  const explicit = envValue(env, "INSOMNIA_RESOURCE_DIR");
-  if (explicit) return explicit;
-  const source = sourceTreeResources();
-  if (source) return source;
-  if (materialised) return materialised;
+  const present = resourceDirIfPresent(env);
+  if (present) return present;
   const cache = cacheDir(env);
   if (!cache) {
     throw new InsomniaError(
@@ -88,27 +87,25 @@ export function resourceDir(env: Env): string {
     );
   }
   const target = cachedResourceDir(cache);
-  if (!existsSync(join(target, ".complete"))) {
-    const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
-    try {
-      for (const [rel, text] of Object.entries(RESOURCES)) {
-        mkdirSync(dirname(join(temp, rel)), { recursive: true });
-        writeFileSync(join(temp, rel), text);
-      }
-      writeFileSync(join(temp, ".complete"), VERSION);
-      try {
-        renameSync(temp, target);
-      } catch {
-        rmSync(temp, { recursive: true, force: true }); // another process won the race
-      }
-    } catch (error) {
-      rmSync(temp, { recursive: true, force: true });
-      throw new InsomniaError(
-        "store_io",
-        `cannot unpack the Nix library into ${target}: ${(error as Error).message}. ` +
-          "Set INSOMNIA_CACHE_DIR to a writable directory.",
-      );
+  const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
+  try {
+    for (const [rel, text] of Object.entries(RESOURCES)) {
+      mkdirSync(dirname(join(temp, rel)), { recursive: true });
+      writeFileSync(join(temp, rel), text);
     }
+    writeFileSync(join(temp, ".complete"), VERSION);
+    try {
+      renameSync(temp, target);
+    } catch {
+      rmSync(temp, { recursive: true, force: true }); // another process won the race
+    }
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw new InsomniaError(
+      "store_io",
+      `cannot unpack the Nix library into ${target}: ${(error as Error).message}. ` +
+        "Set INSOMNIA_CACHE_DIR to a writable directory.",
+    );
   }
   materialised = target;
   return target;

@@ -16,7 +16,7 @@ import {
   prestartNix,
 } from "../src/nix/prestart.ts";
 import { evaluateNix } from "../src/nix/evaluate.ts";
-import { REPO_ROOT } from "./helpers/cli.ts";
+import { countingNix, REPO_ROOT } from "./helpers/cli.ts";
 
 interface Dir {
   root: string;
@@ -241,15 +241,7 @@ Deno.test(
   withDir(async ({ root, env }) => {
     const cwd = join(root, "ws");
     const log = join(root, "nix-calls.log");
-    const real = new TextDecoder().decode(
-      new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync().stdout,
-    ).trim();
-    const wrapper = join(root, "nix");
-    writeFileSync(
-      wrapper,
-      `#!/bin/sh\ncase "$*" in *eval*) echo eval >> '${log}';; esac\nexec ${real} "$@"\n`,
-      { mode: 0o755 },
-    );
+    const wrapper = countingNix(join(root, "nix"), log);
     const library = {
       ...env,
       INSOMNIA_RESOURCE_DIR: join(REPO_ROOT, "resources"),

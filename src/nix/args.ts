@@ -1,6 +1,7 @@
 /**
  * The `nix eval` command line for a profile: pure, shared by the evaluator and the early start of
- * an evaluation (src/nix/prestart.ts), which must build exactly the same argument list.
+ * an evaluation (src/nix/prestart.ts), which must build exactly the same argument list; and Nix
+ * string literals for text written into Nix code.
  * @module
  */
 import { isAbsolute } from "node:path";
@@ -68,5 +69,14 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
 }
 
 function attrName(name: string): string {
-  return SIMPLE_ATTR.test(name) ? name : JSON.stringify(name).replace(/\$\{/g, "\\${");
+  return SIMPLE_ATTR.test(name) ? name : nixString(name);
+}
+
+/** `text` as a Nix string literal: quotes, backslashes and `${` escaped (never interpolated). */
+export function nixString(text: string): string {
+  const escaped = text.replace(
+    /[\\"\n\r\t]|\$\{/g,
+    (m) => m === "\n" ? "\\n" : m === "\r" ? "\\r" : m === "\t" ? "\\t" : `\\${m}`,
+  );
+  return `"${escaped}"`;
 }

@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  countingNix,
+  nixRunning,
   parseJson,
-  podCommand,
   REPO_ROOT,
   runCli,
+  spawnCli,
   treeSnapshot,
   withSandbox,
   writeFile,
@@ -18,15 +20,6 @@ import {
 
 const RESOURCES = join(REPO_ROOT, "resources");
 const RUNAWAY = "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 40";
-
-function nixRunning(file: string): boolean {
-  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
-  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
-    const [stat, comm, ...args] = line.trim().split(/\s+/);
-    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
-      args.join(" ").includes(file);
-  });
-}
 
 async function noNixLeft(file: string): Promise<void> {
   const deadline = Date.now() + 3_000;
@@ -48,14 +41,7 @@ Deno.test("an early-started evaluation gives the same Pod as a late one", async 
     );
     // A nix that logs its evaluations proves the early process is adopted, not started twice.
     const log = join(sb.root, "nix-calls.log");
-    const nix = new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync();
-    const wrapper = writeFile(
-      join(sb.root, "bin", "nix"),
-      `#!/bin/sh\ncase "$*" in *eval*) echo eval >> '${log}';; esac\nexec ${
-        new TextDecoder().decode(nix.stdout).trim()
-      } "$@"\n`,
-    );
-    Deno.chmodSync(wrapper, 0o755);
+    const wrapper = countingNix(join(sb.root, "bin", "nix"), log);
     const args = ["--profile", `path:${file}`, "--dry-run", "--json", "-s", sb.store];
     const env = { ...sb.env, INSOMNIA_POD_TIMINGS: "1", INSOMNIA_NIX_BIN: wrapper };
     // The late run goes first: for the binary it unpacks the Nix library into the sandbox cache,
@@ -100,17 +86,10 @@ Deno.test("SIGTERM during an evaluation ends the run and leaves no nix behind", 
   await withSandbox(async (sb) => {
     const file = writeFile(join(sb.workspace, "slow.nix"), RUNAWAY);
     const before = treeSnapshot(sb.data);
-    const [cmd, ...prefix] = podCommand();
-    const child = new Deno.Command(cmd, {
-      args: [...prefix, "--profile", file, "--json", "-s", sb.store],
+    const child = spawnCli(["--profile", file, "--json", "-s", sb.store], {
       cwd: sb.workspace,
-      env: {
-        ...sb.env,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+      env: sb.env,
+    });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && !nixRunning(file)) await new Promise((r) => setTimeout(r, 20));
     assert.ok(nixRunning(file), "nix never started");
@@ -130,7 +109,6 @@ Deno.test("a signal at any moment of start-up never leaves the early nix running
     const nix = writeFile(join(sb.root, "bin", "nix"), `#!/bin/sh\nexec sleep ${marker}\n`);
     Deno.chmodSync(nix, 0o755);
     const file = writeFile(join(sb.workspace, "p.nix"), "{ }");
-    const [cmd, ...prefix] = podCommand();
     const sleeping = () =>
       new TextDecoder().decode(
         new Deno.Command("ps", { args: ["-eo", "args="] }).outputSync().stdout,
@@ -141,18 +119,12 @@ Deno.test("a signal at any moment of start-up never leaves the early nix running
       for (let i = 0; i < 24; i++) {
         const signal = (["SIGINT", "SIGTERM", "SIGHUP"] as const)[i % 3];
         const delay = Math.floor((span * i) / 24);
-        const child = new Deno.Command(cmd, {
-          args: [...prefix, "--profile", file, "--json", "-s", sb.store],
+        const child = spawnCli(["--profile", file, "--json", "-s", sb.store], {
           cwd: sb.workspace,
-          env: {
-            ...sb.env,
-            INSOMNIA_NIX_BIN: nix,
-            INSOMNIA_RESOURCE_DIR: RESOURCES,
-            DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-          },
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
+          env: { ...sb.env, INSOMNIA_NIX_BIN: nix, INSOMNIA_RESOURCE_DIR: RESOURCES },
+        });
+        child.stdout.cancel();
+        child.stderr.cancel();
         await new Promise((r) => setTimeout(r, delay));
         child.kill(signal);
         const status = await child.status;

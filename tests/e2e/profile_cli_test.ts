@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   FIXTURES,
+  nixRunning,
   parseJson,
   podCommand,
   REPO_ROOT,
@@ -408,15 +409,6 @@ Deno.test("Ctrl-C during an evaluation stops nix and exits 130 with nothing writ
     assert.deepEqual(treeSnapshot(sb.data), before);
   });
 });
-
-function nixRunning(file: string): boolean {
-  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
-  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
-    const [stat, comm, ...args] = line.trim().split(/\s+/);
-    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
-      args.join(" ").includes(file);
-  });
-}
 
 Deno.test({
   name: "flake:<ref>#<name> evaluates <ref>#insomniaProfiles.<name>",

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import {
+  nixRunning,
   parseJson,
   podCommand,
   runCli,
@@ -256,15 +257,6 @@ Deno.test("a broken user registry blocks names but never path: selection or --ma
     assert.equal(builtin.code, 0, builtin.stderr);
   });
 });
-
-function nixRunning(file: string): boolean {
-  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
-  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
-    const [stat, comm, ...args] = line.trim().split(/\s+/);
-    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
-      args.join(" ").includes(file);
-  });
-}
 
 // Regression (src/cli/commands/profiles.ts, check): the per-selector catch turned the
 // cancellation into `FAIL … nix_eval_cancelled` and the run exited 1 instead of 130.

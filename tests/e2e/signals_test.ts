@@ -8,28 +8,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   parseJson,
-  podCommand,
+  realNix,
   REPO_ROOT,
   runCli,
+  spawnCli,
   treeSnapshot,
   withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
-
-function spawnCli(args: string[], cwd: string, env: Record<string, string>, stdin = false) {
-  const [cmd, ...prefix] = podCommand();
-  return new Deno.Command(cmd, {
-    args: [...prefix, ...args],
-    cwd,
-    env: {
-      ...env,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-    },
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
 
 Deno.test("SIGTERM while waiting for the store lock ends the run at once and writes nothing", async () => {
   await withSandbox(async (sb) => {
@@ -46,11 +32,10 @@ Deno.test("SIGTERM while waiting for the store lock ends the run at once and wri
         JSON.stringify({ pid: holder.pid, token: "held" }),
       );
       const before = treeSnapshot(sb.data);
-      const child = spawnCli(
-        ["--profile", "builtin:default", "-s", sb.store, "--json"],
-        sb.workspace,
-        sb.env,
-      );
+      const child = spawnCli(["--profile", "builtin:default", "-s", sb.store, "--json"], {
+        cwd: sb.workspace,
+        env: sb.env,
+      });
       await new Promise((r) => setTimeout(r, 1_500)); // well into the lock wait
       const sent = Date.now();
       child.kill("SIGTERM");
@@ -69,12 +54,11 @@ Deno.test("SIGTERM while waiting for the store lock ends the run at once and wri
 Deno.test("Ctrl-C while secrets set waits for stdin cancels with 130 and stores nothing", async () => {
   await withSandbox(async (sb) => {
     const before = treeSnapshot(sb.data);
-    const child = spawnCli(
-      ["secrets", "set", "llm.test.canary", "--json"],
-      sb.workspace,
-      sb.env,
-      true,
-    );
+    const child = spawnCli(["secrets", "set", "llm.test.canary", "--json"], {
+      cwd: sb.workspace,
+      env: sb.env,
+      stdin: true,
+    });
     await new Promise((r) => setTimeout(r, 2_500)); // loaded and waiting for stdin
     child.kill("SIGINT");
     // Input that arrives after the interruption must not be stored either (the CLI has usually
@@ -93,12 +77,9 @@ Deno.test("Ctrl-C while secrets set waits for stdin cancels with 130 and stores 
 
 Deno.test("a nix whose --version hangs delays a result by at most the grace period", async () => {
   await withSandbox(async (sb) => {
-    const real = new TextDecoder().decode(
-      new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync().stdout,
-    ).trim();
     const nix = writeFile(
       join(sb.root, "bin", "nix"),
-      `#!/bin/sh\ncase "$1" in --version) exec sleep 30;; esac\nexec ${real} "$@"\n`,
+      `#!/bin/sh\ncase "$1" in --version) exec sleep 30;; esac\nexec ${realNix()} "$@"\n`,
     );
     Deno.chmodSync(nix, 0o755);
     const file = writeFile(

@@ -180,3 +180,51 @@ export async function withSandbox<T>(
     sb.cleanup();
   }
 }
+
+/** Spawns insomnia-pod (piped stdout/stderr) for tests that signal it or feed its stdin. */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; stdin?: boolean },
+): Deno.ChildProcess {
+  const [cmd, ...prefix] = podCommand();
+  return new Deno.Command(cmd, {
+    args: [...prefix, ...args],
+    cwd: options.cwd,
+    env: {
+      ...options.env,
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+    },
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** True while a live (not zombie) `nix` process mentions `file` in its arguments. */
+export function nixRunning(file: string): boolean {
+  const ps = new Deno.Command("ps", { args: ["-eo", "stat=,comm=,args="] }).outputSync();
+  return new TextDecoder().decode(ps.stdout).split("\n").some((line) => {
+    const [stat, comm, ...args] = line.trim().split(/\s+/);
+    return stat !== undefined && !stat.startsWith("Z") && comm === "nix" &&
+      args.join(" ").includes(file);
+  });
+}
+
+/** Absolute path of the real `nix` on PATH. */
+export function realNix(): string {
+  const out = new Deno.Command("sh", { args: ["-c", "command -v nix"] }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+/**
+ * Writes an executable stand-in for nix at `path` that appends `eval` to `log` for every
+ * evaluation, then runs the real nix: counts how many evaluations a run started.
+ */
+export function countingNix(path: string, log: string): string {
+  writeFile(
+    path,
+    `#!/bin/sh\ncase "$*" in *eval*) echo eval >> '${log}';; esac\nexec ${realNix()} "$@"\n`,
+  );
+  Deno.chmodSync(path, 0o755);
+  return path;
+}

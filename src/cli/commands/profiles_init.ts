@@ -20,6 +20,7 @@ import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
 import { readResource } from "../../resources.ts";
 import { writeFileAtomic } from "../../store/atomic.ts";
 import { errnoCode } from "../../store/fs_util.ts";
+import { nixString } from "../../nix/args.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout } from "../options.ts";
 
@@ -61,15 +62,6 @@ export function importExpression(file: string, profileFile: string, root: string
     return rel.startsWith("../") ? rel : `./${rel}`;
   }
   return nixString(file);
-}
-
-/** `text` as a Nix string literal: quotes, backslashes and `${` escaped (never interpolated). */
-export function nixString(text: string): string {
-  const escaped = text.replace(
-    /[\\"\n\r\t]|\$\{/g,
-    (m) => m === "\n" ? "\\n" : m === "\r" ? "\\r" : m === "\t" ? "\\t" : `\\${m}`,
-  );
-  return `"${escaped}"`;
 }
 
 function derivedTemplate(name: string, baseImport: string, fromLabel: string): string {
