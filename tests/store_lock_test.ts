@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InsomniaError } from "../src/errors.ts";
-import { acquireLock, withLock } from "../src/store/lock.ts";
+import { acquireLock, withLock } from "../src/fs/lock.ts";
 
 function tempDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "insomnia-lock-"));

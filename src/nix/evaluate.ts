@@ -23,7 +23,7 @@ import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./di
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/resolve.ts";
-import { writeFileAtomic } from "../store/atomic.ts";
+import { writeFileAtomic } from "../fs/atomic.ts";
 import { mark } from "../timing.ts";
 
 /** One evaluation request for {@link evaluateNix}. */

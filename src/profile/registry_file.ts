@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
-import { errnoCode } from "../store/fs_util.ts";
+import { errnoCode } from "../fs/errno.ts";
 import { brokenSourceState, emptySourceState, parseRegistryText } from "./registry_parse.ts";
 import type { BuiltinProfileInfo, DeclaredEntry, RegistrySourceState } from "./registry_types.ts";
 import { isValidProfileName, type RegistrySource } from "./selector.ts";

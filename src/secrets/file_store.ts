@@ -13,9 +13,9 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { InsomniaError } from "../errors.ts";
 import { type Env, secretsDir } from "../env.ts";
-import { ensurePrivateDir, writeFileAtomic } from "../store/atomic.ts";
-import { errnoCode } from "../store/fs_util.ts";
-import { withLock } from "../store/lock.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
+import { errnoCode } from "../fs/errno.ts";
+import { withLock } from "../fs/lock.ts";
 import { validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
 

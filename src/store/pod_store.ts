@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
-import { fsyncDir, writeFileAtomic } from "./atomic.ts";
+import { fsyncDir, writeFileAtomic } from "../fs/atomic.ts";
 import { canonicalSha256, toJsonValue } from "./canonical.ts";
 import {
   errnoCode,
@@ -21,8 +21,8 @@ import {
   storeIoError,
   sweepTemps,
   tempName,
-} from "./fs_util.ts";
-import { withLock } from "./lock.ts";
+} from "../fs/errno.ts";
+import { withLock } from "../fs/lock.ts";
 import { isValidPodName, suffixedPodName, validatePodName } from "./pod_name.ts";
 import {
   decodeHistoryFile,

@@ -16,7 +16,7 @@ import { findExecutable, runProcessGroup, type RunResult } from "../../nix/proce
 import { listEntries, registryProblems } from "../../profile/registry.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
 import { resourceDir } from "../../resources.ts";
-import { tempName } from "../../store/fs_util.ts";
+import { tempName } from "../../fs/errno.ts";
 import { checkedWorkspace, evalTimeout, storeRoot } from "../options.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";

@@ -17,9 +17,9 @@ import {
   provenanceLabel,
   type RecordedProvenance,
 } from "../../profile/provenance.ts";
-import { writeFileAtomic } from "../../store/atomic.ts";
+import { writeFileAtomic } from "../../fs/atomic.ts";
 import { toJsonValue } from "../../store/canonical.ts";
-import { errnoCode } from "../../store/fs_util.ts";
+import { errnoCode } from "../../fs/errno.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../store/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";

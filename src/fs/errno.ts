@@ -1,5 +1,5 @@
 /**
- * Small filesystem helpers for the store: errno mapping to `store_io`, process liveness, and the
+ * Small filesystem helpers (the Pod store, the secret store, profiles init): errno mapping to `store_io`, process liveness, and the
  * sweep of temp entries left behind by crashed writers.
  * @module
  */

@@ -13,7 +13,7 @@
 import process from "node:process";
 import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { InsomniaError } from "../errors.ts";
-import { errnoCode, pidAlive, randomHex, storeIoError } from "./fs_util.ts";
+import { errnoCode, pidAlive, randomHex, storeIoError } from "./errno.ts";
 
 /** A lock older than this is stale even if its pid is alive. */
 export const LOCK_STALE_MS = 30_000;
