@@ -1,6 +1,7 @@
 /**
- * Small filesystem helpers (the Pod store, the secret store, profiles init): errno mapping to `store_io`, process liveness, and the
- * sweep of temp entries left behind by crashed writers.
+ * Errno helpers shared by the Pod store, the secret store and the commands that write files:
+ * errno mapping to `store_io`, process liveness, and the sweep of temp entries left behind by
+ * crashed writers.
  * @module
  */
 import process from "node:process";
