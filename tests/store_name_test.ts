@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { InsomniaError } from "../src/errors.ts";
 import { canonicalJson, sha256Hex } from "../src/store/canonical.ts";
-import { POD_NAME_MAX, suffixedPodName, validatePodName } from "../src/store/pod_name.ts";
+import { POD_NAME_MAX, suffixedPodName, validatePodName } from "../src/manifest/pod_name.ts";
 
 const VALID = ["coder", "a", "A.b_c-9", "x".repeat(128), "a..b", "-dash", "_under", "9lives"];
 const INVALID: Array<[string, string]> = [

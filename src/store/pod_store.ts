@@ -23,7 +23,7 @@ import {
   tempName,
 } from "../fs/errno.ts";
 import { withLock } from "../fs/lock.ts";
-import { isValidPodName, suffixedPodName, validatePodName } from "./pod_name.ts";
+import { isValidPodName, suffixedPodName, validatePodName } from "../manifest/pod_name.ts";
 import {
   decodeHistoryFile,
   decodePodRecord,
@@ -45,7 +45,7 @@ import {
   storeLayout,
 } from "./records.ts";
 
-export { validatePodName } from "./pod_name.ts";
+export { validatePodName } from "../manifest/pod_name.ts";
 export { canonicalJson, sha256Hex } from "./canonical.ts";
 export {
   type HistoryEntry,

@@ -5,7 +5,7 @@
  * touches a terminal, the filesystem or Nix, so all of it is unit-tested directly.
  * @module
  */
-import { isValidPodName, POD_NAME_MAX, POD_NAME_RULE } from "../store/pod_name.ts";
+import { isValidPodName, POD_NAME_MAX, POD_NAME_RULE } from "../manifest/pod_name.ts";
 import { parseSelector, type RegistrySource } from "../profile/selector.ts";
 
 /** What the dialog needs to know about a registry entry (a subset of `RegistryEntry`). */

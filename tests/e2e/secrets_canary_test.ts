@@ -792,7 +792,7 @@ Deno.test("a .json artifact's profile metadata holding keys is refused, never st
   });
 });
 
-// src/store/pod_name.ts validatePodName accepts any [A-Za-z0-9._-] name, so a pasted key given as
+// src/manifest/pod_name.ts validatePodName accepts any [A-Za-z0-9._-] name, so a pasted key given as
 // a Pod name becomes a directory name, pod.json's `name` and the session index's `pod` (output is
 // redacted, the disk is not). The plaintext gate only sees manifest layers, not --pod or
 // --profile-pod-name. Fix: in validatePodName, reject a name for which detectSecretKinds(name) is

@@ -25,7 +25,7 @@ import {
   replaceSnapshot,
   touchPod,
 } from "../../store/pod_store.ts";
-import { validatePodName } from "../../store/pod_name.ts";
+import { validatePodName } from "../../manifest/pod_name.ts";
 import type { RootOptions } from "../app.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";

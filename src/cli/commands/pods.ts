@@ -21,7 +21,7 @@ import { writeFileAtomic } from "../../fs/atomic.ts";
 import { toJsonValue } from "../../store/canonical.ts";
 import { errnoCode } from "../../fs/errno.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
-import { validatePodName } from "../../store/pod_name.ts";
+import { validatePodName } from "../../manifest/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../summary.ts";
