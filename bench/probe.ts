@@ -35,7 +35,7 @@ const launch = await phase(
   "import src/cli/commands/launch.ts (schemas, resolver, store)",
   () => import("../src/cli/commands/launch.ts"),
 );
-const resolve = await import("../src/profile/resolve.ts");
+const resolve = await import("../src/profile/resolve_profile.ts");
 const { builtinArtifact } = await import("../src/profile/builtin.ts");
 const { loadCatalog } = await import("../src/manifest/catalog.ts");
 const { parsePodManifest } = await import("../src/manifest/validate.ts");

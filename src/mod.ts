@@ -21,7 +21,7 @@ export {
   resolveArtifact,
   resolveProfile,
   type ResolveProfileOptions,
-} from "./profile/resolve.ts";
+} from "./profile/resolve_profile.ts";
 export {
   extractArtifact,
   type ExtractedArtifact,
@@ -40,7 +40,7 @@ export type {
   RegistryAlias,
   RegistrySourceState,
 } from "./profile/registry.ts";
-export type { ResolvedManifest } from "./manifest/resolve.ts";
+export type { ResolvedManifest } from "./manifest/resolve_manifest.ts";
 export {
   defaultEntry,
   listEntries,
@@ -101,6 +101,6 @@ export {
   type SecretBackend,
   type SecretRefCheck,
   SecretValue,
-} from "./secrets/resolve.ts";
+} from "./secrets/resolve_secret.ts";
 export type { SecretRef } from "./secrets/refs.ts";
 export { redactJson, redactText } from "./secrets/redact.ts";

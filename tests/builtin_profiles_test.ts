@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { builtinSources, evaluateBuiltin } from "../scripts/gen_builtin.ts";
 import { renderResourcesModule } from "../scripts/gen_resources.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
-import { resolveArtifact } from "../src/profile/resolve.ts";
+import { resolveArtifact } from "../src/profile/resolve_profile.ts";
 
 const PROFILES = join(REPO_ROOT, "resources", "profiles");
 const REQUIRED = ["default", "coder", "reviewer", "researcher", "orchestrator"];

@@ -18,7 +18,7 @@ import {
   SCHEME_BASE_URLS,
   WORKER_DEFAULTS,
 } from "../src/manifest/defaults.ts";
-import { resolveManifest, type ResolveOptions } from "../src/manifest/resolve.ts";
+import { resolveManifest, type ResolveOptions } from "../src/manifest/resolve_manifest.ts";
 import type { ManifestConfig, ModelConfig } from "../src/manifest/schema.ts";
 import type { FieldIssue } from "../src/manifest/validate.ts";
 import { readResource } from "../src/resources.ts";

@@ -11,7 +11,7 @@ import { isAbsolute, join } from "node:path";
 import fc from "fast-check";
 import { ERROR_CODES, InsomniaError } from "../src/errors.ts";
 import { parseManifestConfig, parsePodManifest } from "../src/manifest/validate.ts";
-import { resolveArtifact } from "../src/profile/resolve.ts";
+import { resolveArtifact } from "../src/profile/resolve_profile.ts";
 import { createPod, readPod, type StoreOptions } from "../src/store/pod_store.ts";
 import { PROFILE_FORMAT } from "../src/version.ts";
 

@@ -8,7 +8,7 @@ import {
   registerSecretValue,
   resetRegisteredSecretValues,
 } from "../src/secrets/redact.ts";
-import { SecretValue } from "../src/secrets/resolve.ts";
+import { SecretValue } from "../src/secrets/resolve_secret.ts";
 import { findPlaintextSecrets } from "../src/secrets/plaintext.ts";
 import { FAKES, ORDINARY } from "./secrets_fakes_test.ts";
 

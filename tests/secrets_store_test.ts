@@ -19,7 +19,7 @@ import {
   checkSecretRefs,
   envVarForRef,
   resolveSecret,
-} from "../src/secrets/resolve.ts";
+} from "../src/secrets/resolve_secret.ts";
 import { redactText } from "../src/secrets/redact.ts";
 
 function sandbox(): { data: string; env: Record<string, string>; cleanup(): void } {

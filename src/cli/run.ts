@@ -11,7 +11,7 @@ import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { takePrestartSignal } from "../nix/prestart.ts";
-import { registerKnownSecrets } from "../secrets/resolve.ts";
+import { registerKnownSecrets } from "../secrets/resolve_secret.ts";
 import { mark } from "../timing.ts";
 
 async function handlerFor(command: string): Promise<CommandHandler> {

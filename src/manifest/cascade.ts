@@ -13,7 +13,7 @@ import { InsomniaError } from "../errors.ts";
 import { loadCatalog } from "./catalog.ts";
 import { loadLayer } from "./layer.ts";
 import { mergeConfigs } from "./merge.ts";
-import { type ResolvedManifest, resolveManifest } from "./resolve.ts";
+import { type ResolvedManifest, resolveManifest } from "./resolve_manifest.ts";
 import type { ManifestConfig } from "./schema.ts";
 import { parseTomlText, readTomlFile } from "./toml.ts";
 

@@ -3,7 +3,7 @@
  * labels, re-resolution and "did the profile change" checks cannot drift apart.
  * @module
  */
-import type { ProfileProvenance } from "./resolve.ts";
+import type { ProfileProvenance } from "./resolve_profile.ts";
 
 /** Provenance of a Pod created from the TOML path (no profile). */
 export interface ManifestProvenance {

@@ -16,7 +16,7 @@ import {
   type RegistryEntry,
   selectEntry,
 } from "../profile/registry.ts";
-import { loadProfileRegistry, resolveProfile } from "../profile/resolve.ts";
+import { loadProfileRegistry, resolveProfile } from "../profile/resolve_profile.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
 import type { RootOptions } from "../cli/app.ts";
 import { createFromSource } from "../cli/commands/launch.ts";

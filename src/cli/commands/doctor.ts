@@ -14,7 +14,7 @@ import { stripAnsi } from "../../nix/diagnostics.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, formatDuration } from "../../nix/duration.ts";
 import { findExecutable, runProcessGroup, type RunResult } from "../../nix/process.ts";
 import { listEntries, registryProblems } from "../../profile/registry.ts";
-import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
+import { loadProfileRegistry, resolveProfile } from "../../profile/resolve_profile.ts";
 import { resourceDir } from "../../resources.ts";
 import { tempName } from "../../fs/errno.ts";
 import { checkedWorkspace, evalTimeout, storeRoot } from "../options.ts";

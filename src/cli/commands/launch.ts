@@ -8,7 +8,7 @@ import process from "node:process";
 import { InsomniaError } from "../../errors.ts";
 import type { ManifestResult } from "../../manifest/cascade.ts";
 import type { PodManifest } from "../../manifest/schema.ts";
-import type { ProfileProvenance } from "../../profile/resolve.ts";
+import type { ProfileProvenance } from "../../profile/resolve_profile.ts";
 import {
   isProfileProvenance,
   type ManifestProvenance,
@@ -151,7 +151,7 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
     if (opts.profilePodName !== undefined) validatePodName(opts.profilePodName);
     const selector = opts.profile ?? "default";
     const timeoutMs = evalTimeout(opts, ctx.env);
-    const { resolveProfile } = await import("../../profile/resolve.ts");
+    const { resolveProfile } = await import("../../profile/resolve_profile.ts");
     const resolved = await withProgress(
       `evaluating profile ${selector}`,
       ctx,
@@ -170,7 +170,7 @@ export async function createFromSource(opts: RootOptions, ctx: CliContext): Prom
   validatePodName(manifest.pod.name);
   for (const warning of warnings) ctx.note(`warning: ${warning}`);
   if (opts.checkSecrets) {
-    const { assertSecretRefsResolve } = await import("../../secrets/resolve.ts");
+    const { assertSecretRefsResolve } = await import("../../secrets/resolve_secret.ts");
     assertSecretRefsResolve(manifest, { env: ctx.env });
   }
   const recorded: RecordedProvenance = provenance ??
@@ -257,7 +257,7 @@ async function reload(opts: RootOptions, ctx: CliContext): Promise<CommandOutput
     ? checkedWorkspace(opts.workspace, ctx)
     : before.workspace ?? ctx.cwd;
   // Only explicit re-resolve and create load the resolver; resume reads the snapshot alone.
-  const { resolveProfile } = await import("../../profile/resolve.ts");
+  const { resolveProfile } = await import("../../profile/resolve_profile.ts");
   const { diffManifests, renderChanges } = await import("../../manifest/diff.ts");
   const fresh = await withProgress(
     `re-evaluating profile ${before.selector}`,

@@ -5,8 +5,8 @@
 import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { listEntries, type Registry } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
-import { type ProfileResolution, resolveProfile } from "../../profile/resolve.ts";
-import { checkSecretRefs } from "../../secrets/resolve.ts";
+import { type ProfileResolution, resolveProfile } from "../../profile/resolve_profile.ts";
+import { checkSecretRefs } from "../../secrets/resolve_secret.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../summary.ts";

@@ -13,7 +13,7 @@ import { configDir, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
 import { findProjectManifest } from "../../manifest/cascade.ts";
 import { parseTomlText } from "../../manifest/toml.ts";
-import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
+import { loadProfileRegistry, resolveProfile } from "../../profile/resolve_profile.ts";
 import { selectEntry } from "../../profile/registry.ts";
 import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
