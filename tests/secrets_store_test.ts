@@ -17,9 +17,9 @@ import {
 import {
   assertSecretRefsResolve,
   checkSecretRefs,
-  envVarForRef,
   resolveSecret,
 } from "../src/secrets/resolve_secret.ts";
+import { envVarForRef } from "../src/secrets/secret_env.ts";
 import { redactText } from "../src/secrets/redact.ts";
 
 function sandbox(): { data: string; env: Record<string, string>; cleanup(): void } {

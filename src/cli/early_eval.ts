@@ -19,7 +19,7 @@ import { profileFileFor } from "../profile/profile_file.ts";
 import { selectEntry } from "../profile/registry.ts";
 import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
-import { withoutSecretEnv } from "../secrets/resolve_secret.ts";
+import { withoutSecretEnv } from "../secrets/secret_env.ts";
 
 const text = { type: "string" } as const;
 const flag = { type: "boolean" } as const;

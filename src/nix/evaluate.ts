@@ -22,7 +22,7 @@ import { formatDuration } from "./duration.ts";
 import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
-import { withoutSecretEnv } from "../secrets/resolve_secret.ts";
+import { withoutSecretEnv } from "../secrets/secret_env.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { mark } from "../timing.ts";
 

@@ -14,6 +14,7 @@ import {
 } from "./file_store.ts";
 import { collectSecretRefs, type SecretRef, validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
+import { envVarForRef, SECRET_ENV_PREFIX } from "./secret_env.ts";
 
 /** Where a resolved value came from. */
 export type SecretBackend = "env" | "file";
@@ -24,11 +25,6 @@ export interface ResolveOptions {
   env: Env;
   /** Overrides `<data_dir>/secrets` for the file backend. */
   dir?: string;
-}
-
-/** Environment variable that provides secret `ref`: `llm.anthropic.default` → `INSOMNIA_SECRET_LLM_ANTHROPIC_DEFAULT`. */
-export function envVarForRef(ref: string): string {
-  return "INSOMNIA_SECRET_" + ref.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
 const REDACTED = "[redacted]";
@@ -162,9 +158,6 @@ export function assertSecretRefsResolve(
   });
 }
 
-/** Prefix of the environment variables that carry secret values. */
-export const SECRET_ENV_PREFIX = "INSOMNIA_SECRET_";
-
 /**
  * Registers every known secret value for redaction: all `INSOMNIA_SECRET_*` values of `env` and
  * every value in the file store, so no output can show one even where it was not reached through
@@ -175,11 +168,4 @@ export function registerKnownSecrets(env: Env): void {
     if (name.startsWith(SECRET_ENV_PREFIX) && value) registerSecretValue(value);
   }
   registerStoredSecrets({ env });
-}
-
-/** `env` without the `INSOMNIA_SECRET_*` variables: what child processes (nix) may see. */
-export function withoutSecretEnv(env: Env): Env {
-  return Object.fromEntries(
-    Object.entries(env).filter(([name]) => !name.startsWith(SECRET_ENV_PREFIX)),
-  );
 }

@@ -13,7 +13,7 @@ import {
   setSecret,
 } from "../../secrets/file_store.ts";
 import { validateSecretRefId } from "../../secrets/refs.ts";
-import { envVarForRef } from "../../secrets/resolve_secret.ts";
+import { envVarForRef } from "../../secrets/secret_env.ts";
 
 /** Removes one trailing newline (`\n` or `\r\n`) added by `echo` or a heredoc. */
 export function stripOneNewline(text: string): string {
