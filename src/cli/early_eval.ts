@@ -23,7 +23,7 @@ import { withoutSecretEnv } from "../secrets/secret_env.ts";
 
 const text = { type: "string" } as const;
 const flag = { type: "boolean" } as const;
-/** The root command's options (src/cli/app.ts); an argv outside them starts nothing. */
+/** The root command's options (src/cli/program.ts); an argv outside them starts nothing. */
 const ROOT_OPTIONS = {
   profile: text,
   "profile-pod-name": text,

@@ -7,7 +7,7 @@ import process from "node:process";
 import { type Command, CommanderError } from "commander";
 import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
-import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./app.ts";
+import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./program.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { takePrestartSignal } from "../nix/prestart.ts";

@@ -18,7 +18,7 @@ import {
 } from "../profile/registry.ts";
 import { loadProfileRegistry, resolveProfile } from "../profile/resolve_profile.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
-import type { RootOptions } from "../cli/app.ts";
+import type { RootOptions } from "../cli/program.ts";
 import { createFromSource } from "../cli/commands/launch.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../cli/options.ts";
 import { planPodName } from "../store/pod_store.ts";

@@ -16,7 +16,7 @@ import {
   writeFile,
 } from "../helpers/cli.ts";
 import { VERSION } from "../../src/version.ts";
-import { buildProgram } from "../../src/cli/app.ts";
+import { buildProgram } from "../../src/cli/program.ts";
 
 const MANIFEST = `[pod]
 name = "flags"

@@ -9,7 +9,7 @@
 import type { Argument, Command, Option } from "commander";
 import { InsomniaError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
-import { buildProgram } from "../app.ts";
+import { buildProgram } from "../program.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 
 /** Shells a script can be generated for. */

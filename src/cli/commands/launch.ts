@@ -26,7 +26,7 @@ import {
   touchPod,
 } from "../../store/pod_store.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
-import type { RootOptions } from "../app.ts";
+import type { RootOptions } from "../program.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";
 import { withProgress } from "../progress.ts";
