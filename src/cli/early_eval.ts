@@ -10,6 +10,7 @@
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Env, envValue } from "../env.ts";
+import { HELP_OPTION, launchFlags, longOf, VERSION_OPTION } from "../app/launch_flags.ts";
 import { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, MAX_STDERR_BYTES } from "../nix/args.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import { prestartNix } from "../nix/prestart.ts";
@@ -21,44 +22,24 @@ import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { withoutSecretEnv } from "../secrets/secret_env.ts";
 
-const text = { type: "string" } as const;
-const flag = { type: "boolean" } as const;
-/** The root command's options (src/cli/program.ts); an argv outside them starts nothing. */
-const ROOT_OPTIONS = {
-  profile: text,
-  "profile-pod-name": text,
-  manifest: text,
-  "manifest-cascade": flag,
-  project: text,
-  overlay: text,
-  pod: text,
-  session: text,
-  "require-pod-state": flag,
-  "reload-profile": flag,
-  yes: { ...flag, short: "y" },
-  "check-secrets": flag,
-  "dry-run": flag,
-  json: flag,
-  quiet: { ...flag, short: "q" },
-  store: { ...text, short: "s" },
-  workspace: text,
-  "eval-timeout": text,
-  help: { ...flag, short: "h" },
-  version: { ...flag, short: "V" },
-} as const;
+type ParseOption = { type: "string" | "boolean"; short?: string };
 
-/** Not the create-from-a-profile form: these resume, use TOML, or print and exit. */
-const OTHER_FORMS = [
-  "manifest",
-  "manifest-cascade",
-  "project",
-  "overlay",
-  "pod",
-  "session",
-  "reload-profile",
-  "help",
-  "version",
-] as const;
+/** The root command's options as `parseArgs` options (plus help and version); from the flag table. */
+function rootOptions(): Record<string, ParseOption> {
+  const specs = [...launchFlags().map(([, spec]) => spec), HELP_OPTION, VERSION_OPTION];
+  return Object.fromEntries(specs.map(({ flags }) => {
+    const long = longOf(flags).slice(2);
+    const short = /^-(\w),/.exec(flags)?.[1];
+    const option: ParseOption = { type: flags.includes("<") ? "string" : "boolean" };
+    return [long, short ? { ...option, short } : option];
+  }));
+}
+
+/** Long names of the flags that resume, use TOML, or print and exit: not a create from a profile. */
+function otherForms(): string[] {
+  const forms = launchFlags().filter(([, spec]) => spec.form).map(([, spec]) => spec);
+  return [...forms, HELP_OPTION, VERSION_OPTION].map(({ flags }) => longOf(flags).slice(2));
+}
 
 /**
  * The profile file `argv` (the root command's arguments) will evaluate with Nix, and its
@@ -71,12 +52,12 @@ export function plannedEvaluation(
 ): { file: string; timeoutMs: number } | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: ROOT_OPTIONS, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: rootOptions(), strict: true }));
   } catch {
     return undefined; // a subcommand, or a usage error the CLI will explain
   }
   const selector = values.profile;
-  if (typeof selector !== "string" || OTHER_FORMS.some((name) => values[name] !== undefined)) {
+  if (typeof selector !== "string" || otherForms().some((name) => values[name] !== undefined)) {
     return undefined;
   }
   try {

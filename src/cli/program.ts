@@ -6,28 +6,16 @@
 import { Command, Option } from "commander";
 import { InsomniaError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import {
+  HELP_OPTION,
+  type LaunchFlag,
+  launchFlags,
+  type LaunchOptions,
+  VERSION_OPTION,
+} from "../app/launch_flags.ts";
 
-/** Options of the root (launch) command, as parsed. */
-export interface RootOptions {
-  profile?: string;
-  profilePodName?: string;
-  manifest?: string;
-  manifestCascade?: boolean;
-  project?: string;
-  overlay?: string;
-  pod?: string;
-  session?: string;
-  requirePodState?: boolean;
-  reloadProfile?: boolean;
-  yes?: boolean;
-  checkSecrets?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  store?: string;
-  workspace?: string;
-  evalTimeout?: string;
-}
+/** Options of the root (launch) command, as parsed (one field per flag of the flag table). */
+export type RootOptions = LaunchOptions;
 
 /** A command action: receives the merged options and positional arguments. */
 export type Action = (opts: RootOptions & Record<string, unknown>, args: string[]) => Promise<void>;
@@ -48,44 +36,28 @@ Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.
 Documentation: docs/cli.md`;
 
 /** A common flag that only some subcommands use (`--json` and `-q` are on every command). */
-export type CommonFlag = "store" | "workspace" | "evalTimeout";
+export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout">;
 
 /**
  * Root options that select or shape what the root command does (create or resume a Pod). Given
  * before a subcommand's name they would be parsed by the root and silently ignored, so a
  * subcommand refuses them (see {@link subcommandOptions}).
  */
-export const ROOT_ONLY_OPTIONS = [
-  "profile",
-  "profilePodName",
-  "manifest",
-  "manifestCascade",
-  "project",
-  "overlay",
-  "pod",
-  "session",
-  "requirePodState",
-  "reloadProfile",
-  "yes",
-  "checkSecrets",
-  "dryRun",
-] as const;
+export const ROOT_ONLY_OPTIONS: readonly string[] = launchFlags().flatMap(([key, spec]) =>
+  spec.common ? [] : [key]
+);
 
 /**
  * Adds `--json` and `-q`, which every subcommand accepts, and the `extra` common flags the
  * subcommand actually uses (a flag it would ignore is not offered, so it is an unknown option).
  */
 function common(cmd: Command, extra: CommonFlag[] = []): Command {
-  cmd.option("--json", "print one JSON document on stdout")
-    .option("-q, --quiet", "print only results");
-  if (extra.includes("store")) {
-    cmd.option("-s, --store <dir>", "Pod store directory (default <data_dir>/sessions)");
-  }
-  if (extra.includes("workspace")) {
-    cmd.option("--workspace <dir>", "directory the Pod is launched for (default: the cwd)");
-  }
-  if (extra.includes("evalTimeout")) {
-    cmd.option("--eval-timeout <duration>", "Nix evaluation limit (default 30s)");
+  for (const [key, spec] of launchFlags()) {
+    if (
+      spec.common === "always" || (spec.common === "opt-in" && extra.includes(key as CommonFlag))
+    ) {
+      cmd.option(spec.flags, spec.commonDescription ?? spec.description);
+    }
   }
   return cmd.exitOverride().allowExcessArguments(false);
 }
@@ -127,7 +99,7 @@ export function subcommandOptions(cmd: Command): Record<string, unknown> {
       const own = cmd.options.find((o) =>
         o.long === option.long && o.required === option.required && o.optional === option.optional
       );
-      const rootOnly = (ROOT_ONLY_OPTIONS as readonly string[]).includes(key);
+      const rootOnly = ROOT_ONLY_OPTIONS.includes(key);
       if (own && !rootOnly) {
         merged[key] = value;
         continue;
@@ -195,80 +167,20 @@ export function buildProgram(
     .description(
       "Resolve a Nix profile (or a TOML manifest) into a validated Pod manifest, record the Pod, and resume it from its snapshot.",
     )
-    .version(VERSION, "-V, --version")
-    .helpOption("-h, --help", "show help")
+    .version(VERSION, VERSION_OPTION.flags, VERSION_OPTION.description)
+    .helpOption(HELP_OPTION.flags, HELP_OPTION.description)
     .configureHelp({ sortSubcommands: false })
     .exitOverride()
     .allowExcessArguments(false)
     .enablePositionalOptions()
     .addHelpText("after", EXAMPLES);
 
-  const profileConflicts = ["manifest", "manifestCascade", "project", "overlay", "pod", "session"];
+  for (const [, spec] of launchFlags()) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.conflicts) option.conflicts([...spec.conflicts]);
+    program.addOption(option);
+  }
   program
-    .addOption(
-      new Option(
-        "--profile <selector>",
-        "profile to create the Pod from (path, name, source:name, flake:ref#name, default)",
-      )
-        .conflicts(profileConflicts),
-    )
-    .addOption(new Option("--profile-pod-name <name>", "name of the new Pod (requires --profile)"))
-    .addOption(
-      new Option("--manifest <file>", "TOML manifest file, alone (compatibility path)").conflicts([
-        "manifestCascade",
-        "project",
-        "overlay",
-      ]),
-    )
-    .addOption(new Option("--manifest-cascade", "use the TOML cascade: user → project → --overlay"))
-    .addOption(
-      new Option(
-        "--project <dir>",
-        "start of the project-manifest walk (implies --manifest-cascade)",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--overlay <toml>",
-        "inline TOML layer over the cascade (implies --manifest-cascade)",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--pod <name>",
-        "resume this Pod from its snapshot (created from the TOML path if missing)",
-      ).conflicts(["session"]),
-    )
-    .addOption(new Option("--session <id>", "resume the Pod that owns this session id"))
-    .addOption(new Option("--require-pod-state", "with --pod: fail if the Pod does not exist"))
-    .addOption(
-      new Option(
-        "--reload-profile",
-        "with --pod: re-evaluate the recorded profile and show the changes",
-      ),
-    )
-    .addOption(
-      new Option("-y, --yes", "with --reload-profile: replace the snapshot without asking"),
-    )
-    .addOption(
-      new Option(
-        "--check-secrets",
-        "verify every secret reference resolves (values never printed)",
-      ),
-    )
-    .addOption(new Option("--dry-run", "resolve and print; write nothing"))
-    .addOption(new Option("--json", "print one JSON document on stdout"))
-    .addOption(new Option("-q, --quiet", "print only results"))
-    .addOption(new Option("-s, --store <dir>", "Pod store directory (default <data_dir>/sessions)"))
-    .addOption(
-      new Option("--workspace <dir>", "directory the Pod is launched for (default: the cwd)"),
-    )
-    .addOption(
-      new Option(
-        "--eval-timeout <duration>",
-        "Nix evaluation limit: 500ms, 2s, 1m or seconds (default 30s; env INSOMNIA_EVAL_TIMEOUT)",
-      ),
-    )
     .action((opts) => run("launch", opts, []));
   if (!subcommands) return program;
 

@@ -7,6 +7,7 @@
  */
 import { isValidPodName, POD_NAME_MAX, POD_NAME_RULE } from "../manifest/pod_name.ts";
 import { parseSelector, type RegistrySource } from "../profile/selector.ts";
+import { type LaunchFlag, type LaunchOptions, longFlag } from "../app/launch_flags.ts";
 
 /** What the dialog needs to know about a registry entry (a subset of `RegistryEntry`). */
 export interface ChoiceEntry {
@@ -228,16 +229,10 @@ export function planFor(choice: Choice, name: string): LaunchPlan {
   }
 }
 
-/** The root-command options the plan corresponds to (what `createFromSource`/`launch` take). */
+/** The root-command options the plan corresponds to (keys of the flag table). */
 export function planOptions(
   plan: LaunchPlan,
-): {
-  profile?: string;
-  profilePodName?: string;
-  manifestCascade?: boolean;
-  pod?: string;
-  session?: string;
-} {
+): Pick<LaunchOptions, "profile" | "profilePodName" | "manifestCascade" | "pod" | "session"> {
   switch (plan.kind) {
     case "profile":
       return { profile: plan.selector, profilePodName: plan.name };
@@ -250,12 +245,8 @@ export function planOptions(
 
 /** The equivalent `insomnia-pod` arguments (shown to users who want to script the same thing). */
 export function planArgs(plan: LaunchPlan): string[] {
-  switch (plan.kind) {
-    case "profile":
-      return ["--profile", plan.selector, "--profile-pod-name", plan.name];
-    case "cascade":
-      return ["--manifest-cascade", "--pod", plan.name];
-    case "resume":
-      return ["--session", plan.session];
-  }
+  return Object.entries(planOptions(plan)).flatMap(([key, value]) => {
+    const flag = longFlag(key as LaunchFlag);
+    return typeof value === "string" ? [flag, value] : value ? [flag] : [];
+  });
 }

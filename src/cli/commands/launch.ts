@@ -30,42 +30,8 @@ import type { RootOptions } from "../program.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";
 import { withProgress } from "../progress.ts";
+import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
 import { renderRows, summaryRows } from "../summary.ts";
-
-function usage(message: string): InsomniaError {
-  return new InsomniaError("usage", `${message} Run \`insomnia-pod --help\` for usage.`);
-}
-
-/** Flag relations commander cannot express (`requires`). */
-export function checkRelations(opts: RootOptions): void {
-  if (opts.profilePodName !== undefined && opts.profile === undefined) {
-    throw usage("option '--profile-pod-name <name>' requires '--profile <selector>'.");
-  }
-  if (opts.requirePodState && opts.pod === undefined) {
-    throw usage("option '--require-pod-state' requires '--pod <name>'.");
-  }
-  if (opts.reloadProfile && opts.pod === undefined) {
-    throw usage("option '--reload-profile' requires '--pod <name>'.");
-  }
-  if (opts.yes && !opts.reloadProfile) {
-    throw usage("option '--yes' only applies to '--reload-profile'.");
-  }
-  if (
-    opts.reloadProfile && (opts.manifest || opts.manifestCascade || opts.project || opts.overlay)
-  ) {
-    throw usage(
-      "option '--reload-profile' re-evaluates the Pod's recorded profile; it takes no manifest options.",
-    );
-  }
-  if (
-    opts.session !== undefined &&
-    (opts.manifest || opts.manifestCascade || opts.project || opts.overlay)
-  ) {
-    throw usage(
-      "option '--session <id>' resumes from the stored snapshot; it takes no manifest options.",
-    );
-  }
-}
 
 interface Created {
   action: "created" | "dry_run";
@@ -366,10 +332,7 @@ export async function launch(
       ) throw error;
     }
     if (record) {
-      const ignored = CREATION_ONLY.filter(([key]) =>
-        opts[key] !== undefined && opts[key] !== false
-      )
-        .map(([, flag]) => flag);
+      const ignored = creationOnlyFlagsGiven(opts);
       if (ignored.length > 0) {
         ctx.note(
           `warning: Pod ${record.pod.name} exists, so it resumes from its snapshot; ${
@@ -394,13 +357,3 @@ export async function launch(
   }
   return await createFromSource(opts, ctx);
 }
-
-/** Options that only matter when `--pod NAME` creates the Pod (flag names for the warning). */
-const CREATION_ONLY: Array<[keyof RootOptions, string]> = [
-  ["manifest", "--manifest"],
-  ["manifestCascade", "--manifest-cascade"],
-  ["project", "--project"],
-  ["overlay", "--overlay"],
-  ["workspace", "--workspace"],
-  ["checkSecrets", "--check-secrets"],
-];
