@@ -7,7 +7,7 @@
  */
 import { toInsomniaError } from "../errors.ts";
 import type { PodManifest } from "../manifest/schema.ts";
-import { describeAuth, describeModel, summaryRows } from "../cli/summary.ts";
+import { describeAuth, describeModel, summaryRows } from "../manifest/summary.ts";
 
 /** A settled preview. */
 export type Preview =

@@ -31,7 +31,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";
 import { withProgress } from "../progress.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
-import { renderRows, summaryRows } from "../summary.ts";
+import { renderRows, summaryRows } from "../../manifest/summary.ts";
 
 interface Created {
   action: "created" | "dry_run";

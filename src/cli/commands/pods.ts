@@ -24,7 +24,7 @@ import { listPods, readHistory, readPod, removePod } from "../../store/pod_store
 import { validatePodName } from "../../manifest/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
-import { renderRows, summaryRows } from "../summary.ts";
+import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../options.ts";
 
 /** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */

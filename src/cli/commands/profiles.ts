@@ -9,7 +9,7 @@ import { type ProfileResolution, resolveProfile } from "../../profile/resolve_pr
 import { checkSecretRefs } from "../../secrets/resolve_secret.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
-import { renderRows, summaryRows } from "../summary.ts";
+import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { checkedWorkspace, evalTimeout } from "../options.ts";
 import { initProfile } from "./profiles_init.ts";
 import { listProfiles } from "./profiles_list.ts";

@@ -3,7 +3,7 @@
  * Pod (model, auth reference, scope, permissions, compaction and memory thresholds, web).
  * @module
  */
-import type { PodManifest, ResolvedModel } from "../manifest/schema.ts";
+import type { PodManifest, ResolvedModel } from "./schema.ts";
 
 /** Describes an auth reference without any secret value. */
 export function describeAuth(auth: ResolvedModel["auth"]): string {
