@@ -20,7 +20,7 @@ import { loadProfileRegistry, resolveProfile } from "../profile/resolve_profile.
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
 import type { RootOptions } from "../cli/program.ts";
 import { createFromSource } from "../cli/commands/launch.ts";
-import { checkedWorkspace, evalTimeout, storeOptions } from "../cli/options.ts";
+import { checkedWorkspace, evalTimeout, storeOptions } from "../app/options.ts";
 import { planPodName } from "../store/pod_store.ts";
 import type { CliContext, CommandOutput } from "../cli/context.ts";
 import {

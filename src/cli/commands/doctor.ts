@@ -17,7 +17,7 @@ import { listEntries, registryProblems } from "../../profile/registry.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve_profile.ts";
 import { resourceDir } from "../../resources.ts";
 import { tempName } from "../../fs/errno.ts";
-import { checkedWorkspace, evalTimeout, storeRoot } from "../options.ts";
+import { checkedWorkspace, evalTimeout, storeRoot } from "../../app/options.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 

@@ -28,7 +28,7 @@ import {
 import { validatePodName } from "../../manifest/pod_name.ts";
 import type { RootOptions } from "../program.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
-import { checkedWorkspace, evalTimeout, storeOptions } from "../options.ts";
+import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.ts";
 import { withProgress } from "../progress.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";

@@ -25,7 +25,7 @@ import { validatePodName } from "../../manifest/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
-import { storeOptions } from "../options.ts";
+import { storeOptions } from "../../app/options.ts";
 
 /** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
 export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {

@@ -10,7 +10,7 @@ import { checkSecretRefs } from "../../secrets/resolve_secret.ts";
 import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
-import { checkedWorkspace, evalTimeout } from "../options.ts";
+import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
 import { initProfile } from "./profiles_init.ts";
 import { listProfiles } from "./profiles_list.ts";
 

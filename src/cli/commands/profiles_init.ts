@@ -22,7 +22,7 @@ import { writeFileAtomic } from "../../fs/atomic.ts";
 import { errnoCode } from "../../fs/errno.ts";
 import { nixString } from "../../nix/args.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
-import { checkedWorkspace, evalTimeout } from "../options.ts";
+import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
 
 /** The Nix text of a fresh profile. */
 export function profileTemplate(name: string): string {

@@ -10,10 +10,17 @@ import { InsomniaError } from "../errors.ts";
 import { parsePodManifest } from "../manifest/validate.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import type { StoreOptions } from "../store/pod_store.ts";
-import type { CliContext } from "./context.ts";
+
+/** What options are resolved against: the environment and the working directory. */
+export interface RunEnv {
+  /** Environment variables. */
+  env: Env;
+  /** Working directory. */
+  cwd: string;
+}
 
 /** The Pod store directory from `-s/--store` or `<data_dir>/sessions`; undefined if neither. */
-export function storeRoot(opts: { store?: unknown }, ctx: CliContext): string | undefined {
+export function storeRoot(opts: { store?: unknown }, ctx: RunEnv): string | undefined {
   return typeof opts.store === "string" ? resolve(ctx.cwd, opts.store) : defaultStoreDir(ctx.env);
 }
 
@@ -25,7 +32,7 @@ export function evalTimeout(opts: { evalTimeout?: string }, env: Env): number {
 }
 
 /** Store options for `-s/--store` or the default `<data_dir>/sessions`. */
-export function storeOptions(opts: { store?: string }, ctx: CliContext): StoreOptions {
+export function storeOptions(opts: { store?: string }, ctx: RunEnv): StoreOptions {
   const root = storeRoot(opts, ctx);
   if (!root) {
     throw new InsomniaError(
@@ -41,7 +48,7 @@ export function storeOptions(opts: { store?: string }, ctx: CliContext): StoreOp
 }
 
 /** `--workspace DIR` as an absolute path; it must be an existing directory. */
-export function checkedWorkspace(dir: string | undefined, ctx: CliContext): string {
+export function checkedWorkspace(dir: string | undefined, ctx: RunEnv): string {
   const path = resolve(ctx.cwd, dir ?? ".");
   let ok = false;
   try {
