@@ -78,21 +78,24 @@ export {
 export { parseDuration } from "./nix/duration.ts";
 
 export {
-  createPod,
   type CreatePodInput,
-  listPods,
   type PodIdentity,
   type PodListEntry,
   type PodRecord,
   type PodSnapshot,
-  readPod,
-  readPodBySession,
   removePod,
-  replaceSnapshot,
   type ReplaceSnapshotInput,
   type StoredPod,
   type StoreOptions,
 } from "./store/pod_store.ts";
+export {
+  createPod,
+  listPods,
+  readPod,
+  readPodBySession,
+  replaceSnapshot,
+  storeAt,
+} from "./store/validated_store.ts";
 
 export {
   checkSecretRefs,

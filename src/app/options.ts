@@ -7,9 +7,9 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultStoreDir, type Env, envValue } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
-import { parsePodManifest } from "../manifest/validate.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import type { StoreOptions } from "../store/pod_store.ts";
+import { storeAt } from "../store/validated_store.ts";
 
 /** What options are resolved against: the environment and the working directory. */
 export interface RunEnv {
@@ -40,11 +40,7 @@ export function storeOptions(opts: { store?: string }, ctx: RunEnv): StoreOption
       "could not find the Pod store directory: set --store, INSOMNIA_DATA_DIR, INSOMNIA_HOME or HOME.",
     );
   }
-  return {
-    root,
-    validateManifest: (manifest) =>
-      parsePodManifest(manifest, "stored snapshot", "snapshot_invalid"),
-  };
+  return storeAt(root);
 }
 
 /** `--workspace DIR` as an absolute path; it must be an existing directory. */
