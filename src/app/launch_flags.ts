@@ -204,8 +204,8 @@ export function given(options: LaunchOptions, flag: LaunchFlag): boolean {
   return options[flag] !== undefined && options[flag] !== false;
 }
 
-/** Whether `flag` is set, directly or through a flag that implies it. */
-export function impliedOrGiven(options: LaunchOptions, flag: LaunchFlag): boolean {
-  return given(options, flag) ||
-    launchFlags().some(([key, spec]) => spec.implies === flag && given(options, key));
+/** Whether `flag` is on (a non-empty value), directly or through a flag that implies it. */
+export function isOn(options: LaunchOptions, flag: LaunchFlag): boolean {
+  return Boolean(options[flag]) ||
+    launchFlags().some(([key, spec]) => spec.implies === flag && Boolean(options[key]));
 }

@@ -27,7 +27,7 @@ async function handlerFor(command: string): Promise<CommandHandler> {
     case "secrets":
       return (await import("./commands/secrets_cli.ts")).secretsCommand(sub);
     case "new":
-      return (await import("../tui/new_pod.ts")).newPodCommand;
+      return (await import("./commands/new_pod.ts")).newPodCommand;
     case "doctor":
       return (await import("./commands/doctor.ts")).doctor;
     case "completions":

@@ -1,28 +1,27 @@
 /**
- * `insomnia-pod new`: the interactive New Pod dialog (docs/new-pod-dialog.md).
- *
- * Discovers the profiles, builds the choices (`choices.ts`), previews the selected one in the
- * background (`preview.ts`, the same `resolveProfile` pipeline as the CLI), and on Enter creates
- * the Pod with `createFromSource` — the root command's own create path. Esc or Ctrl-C cancels
- * (exit 130, nothing written). Without a terminal it is a usage error pointing at the flags.
+ * The New Pod dialog's flow (docs/new-pod-dialog.md): discovers the profiles, builds the choices
+ * (`choices.ts`), previews the selected one in the background (`preview.ts`, the same resolution
+ * as a create), and on Enter creates the Pod through the create use case — with exactly the
+ * options the root command would get for it. Esc or Ctrl-C cancels (`cancelled`, nothing
+ * written). Returns what was created; `insomnia-pod new` (src/cli/commands/new_pod.ts) prints it.
  * @module
  */
 import process from "node:process";
+import { create, type CreatePlan, resolveSource } from "../app/create.ts";
+import type { LaunchOptions } from "../app/launch_flags.ts";
+import type { LaunchedPod } from "../app/launched.ts";
+import { launchRequest } from "../app/launch_request.ts";
+import type { Env } from "../env.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
-import { resolveCascade } from "../manifest/cascade.ts";
+import { loadProfileRegistry } from "../profile/discovery.ts";
 import {
   listEntries,
   type Registry,
   type RegistryEntry,
   selectEntry,
 } from "../profile/registry.ts";
-import { loadProfileRegistry, resolveProfile } from "../profile/resolve_profile.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
-import type { RootOptions } from "../cli/program.ts";
-import { createFromSource } from "../cli/commands/launch.ts";
-import { checkedWorkspace, evalTimeout, storeOptions } from "../app/options.ts";
-import { planPodName } from "../store/pod_store.ts";
-import type { CliContext, CommandOutput } from "../cli/context.ts";
+import { planPodName, type StoreOptions } from "../store/pod_store.ts";
 import {
   buildChoices,
   type Choice,
@@ -35,14 +34,36 @@ import {
 import { type Evaluator, PreviewCache } from "./preview.ts";
 import type { CreateOutcome } from "./dialog.ts";
 
-/** The usage error for a non-terminal stdin. */
-export function notATerminal(): InsomniaError {
-  return new InsomniaError(
-    "usage",
-    "`insomnia-pod new` is an interactive dialog and needs a terminal (stdin and stderr). " +
-      "To create a Pod without it, run `insomnia-pod --profile SEL --profile-pod-name NAME` " +
-      "(`insomnia-pod profiles list` shows the profiles).",
-  );
+/** What the dialog works with. */
+export interface NewPodInputs {
+  /** Environment. */
+  env: Env;
+  /** Working directory. */
+  cwd: string;
+  /** Ctrl-C outside the dialog (the process's). */
+  signal: AbortSignal;
+  /** The Pod store (to propose a free name). */
+  store: StoreOptions;
+  /** The launch workspace, checked. */
+  workspace: string;
+  /** The evaluation limit of the previews. */
+  timeoutMs: number;
+  /** The options given to `new` that a create takes as they are. */
+  options: Pick<LaunchOptions, "store" | "workspace" | "evalTimeout">;
+  /** `--profile SEL`: the choice to start on. */
+  profile?: string;
+}
+
+/** A Pod the dialog created. */
+export interface NewPodResult {
+  /** The create as planned (its source, warnings). */
+  plan: CreatePlan;
+  /** The Pod as stored. */
+  pod: LaunchedPod;
+  /** Warnings of the resolution, to show once the dialog is gone. */
+  warnings: string[];
+  /** Ctrl-C came while the create was running, too late to stop the write. */
+  cancelledTooLate: boolean;
 }
 
 function toChoiceEntry(e: RegistryEntry): ChoiceEntry {
@@ -62,10 +83,10 @@ interface Discovery {
 }
 
 /** Discovers profiles; a broken registry keeps the healthy sources and explains the rest. */
-function discover(ctx: CliContext): Discovery {
+function discover(env: Env, cwd: string): Discovery {
   let registry: Registry;
   try {
-    registry = loadProfileRegistry(ctx.env, ctx.cwd);
+    registry = loadProfileRegistry(env, cwd);
   } catch (error) {
     return { entries: [], problem: toInsomniaError(error).message };
   }
@@ -93,24 +114,17 @@ function isPromptExit(error: unknown): boolean {
     name === "CancelPromptError";
 }
 
-/** Entry of `insomnia-pod new`. */
-export async function newPodCommand(
-  raw: Record<string, unknown>,
-  _args: string[],
-  ctx: CliContext,
-): Promise<CommandOutput> {
-  const opts = raw as RootOptions;
-  if (!ctx.interactive) throw notATerminal();
-  // Flag problems are usage errors before the terminal is touched.
-  const timeoutMs = evalTimeout(opts, ctx.env);
-  const store = storeOptions(opts, ctx);
-  const workspace = checkedWorkspace(opts.workspace, ctx);
-  // Offer a free name: the folder's name, or the next `-2`, `-3`… when a Pod already has it.
-  const initialName = planPodName(store, defaultPodName(workspace), false);
+type Created = Omit<NewPodResult, "cancelledTooLate">;
 
-  const found = discover(ctx);
+/** Runs the dialog on the terminal (stdin, stderr) until a Pod is created or it is cancelled. */
+export async function newPodDialog(inputs: NewPodInputs): Promise<NewPodResult> {
+  const { env, cwd, workspace } = inputs;
+  // Offer a free name: the folder's name, or the next `-2`, `-3`… when a Pod already has it.
+  const initialName = planPodName(inputs.store, defaultPodName(workspace), false);
+
+  const found = discover(env, cwd);
   const base = buildChoices(found.entries);
-  const picked = preselect(base, opts.profile, (selector) => {
+  const picked = preselect(base, inputs.profile, (selector) => {
     if (!found.registry) return undefined;
     try {
       return selectEntry(found.registry, parseSelector(selector)).qualified;
@@ -123,26 +137,20 @@ export async function newPodCommand(
   const initialMessage = [found.problem, picked.message].filter(Boolean).join(" ") || undefined;
 
   const controller = new AbortController();
-  const signal = AbortSignal.any([controller.signal, ctx.signal]);
+  const signal = AbortSignal.any([controller.signal, inputs.signal]);
   const evaluate: Evaluator = async (key, evalSignal) => {
     const choice = byKey.get(key);
     if (!choice) throw new InsomniaError("internal", `unknown choice ${key}`);
-    if (choice.kind === "cascade") {
-      const result = resolveCascade({
-        env: ctx.env,
-        cwd: ctx.cwd,
-        workspace,
-        podName: initialName,
-      });
-      return { manifest: result.manifest, warnings: result.warnings, workspace };
-    }
-    const selector = choice.kind === "profile" ? choice.entry.qualified : choice.selector;
-    const result = await resolveProfile(selector, {
-      env: ctx.env,
-      cwd: ctx.cwd,
+    const source = choice.kind === "cascade" ? { kind: "cascade" as const } : {
+      kind: "profile" as const,
+      selector: choice.kind === "profile" ? choice.entry.qualified : choice.selector,
+    };
+    const result = await resolveSource(source, {
+      env,
+      cwd,
       workspace,
       podName: initialName,
-      timeoutMs,
+      timeoutMs: inputs.timeoutMs,
       signal: evalSignal,
       ...(found.registry && { registry: found.registry }),
     });
@@ -150,19 +158,20 @@ export async function newPodCommand(
   };
   const previews = new PreviewCache(evaluate, signal);
 
-  const notes: string[] = [];
-  const createCtx: CliContext = { ...ctx, note: (line) => notes.push(line), signal };
-  let inFlight: Promise<CreateOutcome<CommandOutput>> | undefined;
-  const create = (choice: Choice, name: string): Promise<CreateOutcome<CommandOutput>> => {
-    inFlight = (async (): Promise<CreateOutcome<CommandOutput>> => {
+  const warnings: string[] = [];
+  let inFlight: Promise<CreateOutcome<Created>> | undefined;
+  const createPod = (choice: Choice, name: string): Promise<CreateOutcome<Created>> => {
+    inFlight = (async (): Promise<CreateOutcome<Created>> => {
       try {
-        const options: RootOptions = {
-          ...planOptions(planFor(choice, name)),
-          store: opts.store,
-          workspace: opts.workspace,
-          evalTimeout: opts.evalTimeout,
-        };
-        return { ok: true, value: await createFromSource(options, createCtx) };
+        const options = { ...planOptions(planFor(choice, name)), ...inputs.options };
+        const plan = await create({
+          ...launchRequest(options),
+          env,
+          cwd,
+          signal,
+          onWarning: (warning) => warnings.push(warning),
+        });
+        return { ok: true, value: { plan, pod: plan.apply(), warnings } };
       } catch (error) {
         const failure = toInsomniaError(error);
         return { ok: false, code: failure.code, message: failure.message };
@@ -172,10 +181,7 @@ export async function newPodCommand(
   };
 
   const { colorsEnabled, createDialog } = await import("./dialog.ts");
-  const dialog = createDialog<CommandOutput>();
-  const replayNotes = () => {
-    for (const line of notes) if (!line.startsWith("evaluating profile")) ctx.note(line);
-  };
+  const dialog = createDialog<Created>();
   try {
     const result = await dialog({
       choices,
@@ -184,29 +190,24 @@ export async function newPodCommand(
       initialMessage,
       workspace,
       previews,
-      create,
-      colors: colorsEnabled(ctx.env),
+      create: createPod,
+      colors: colorsEnabled(env),
     }, {
       input: process.stdin,
       output: process.stderr,
       clearPromptOnDone: true,
-      signal: ctx.signal,
+      signal: inputs.signal,
     });
     if (result.kind === "cancelled") {
       throw new InsomniaError("cancelled", "cancelled; nothing was written.");
     }
-    replayNotes();
-    return result.value;
+    return { ...result.value, cancelledTooLate: false };
   } catch (error) {
     if (!isPromptExit(error)) throw error;
     controller.abort();
     // Ctrl-C while a create was running: report what actually happened.
     const outcome = inFlight ? await inFlight : undefined;
-    if (outcome?.ok) {
-      replayNotes();
-      ctx.note("cancelled too late: the Pod had already been written.");
-      return outcome.value;
-    }
+    if (outcome?.ok) return { ...outcome.value, cancelledTooLate: true };
     throw new InsomniaError("cancelled", "cancelled; nothing was written.");
   } finally {
     controller.abort();
