@@ -165,6 +165,12 @@ export const CREATION_ONLY_FLAGS = [
 
 /** The built-in help and version options (commander's), for the program and the completions. */
 export const HELP_OPTION = { flags: "-h, --help", description: "show help" } as const;
+/** The help subcommand commander adds to a command group (`insomnia-pod pods help rm`). */
+export const HELP_COMMAND = {
+  syntax: "help [command]",
+  name: "help",
+  description: "display help for command",
+} as const;
 /** See {@link HELP_OPTION}; only the root command has it. */
 export const VERSION_OPTION = {
   flags: "-V, --version",

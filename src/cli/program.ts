@@ -3,16 +3,17 @@
  * live in `src/cli/commands/` and are imported lazily, so a run loads only what it uses.
  * @module
  */
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import { InsomniaError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import {
+  HELP_COMMAND,
   HELP_OPTION,
-  type LaunchFlag,
   launchFlags,
   type LaunchOptions,
   VERSION_OPTION,
 } from "../app/launch_flags.ts";
+import { COMMAND_NAMES, commandAt, COMMANDS, type CommonFlag, nameOf } from "./command_list.ts";
 
 /** Options of the root (launch) command, as parsed (one field per flag of the flag table). */
 export type RootOptions = LaunchOptions;
@@ -35,9 +36,6 @@ Examples:
 Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.
 Documentation: docs/cli.md`;
 
-/** A common flag that only some subcommands use (`--json` and `-q` are on every command). */
-export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout">;
-
 /**
  * Root options that select or shape what the root command does (create or resume a Pod). Given
  * before a subcommand's name they would be parsed by the root and silently ignored, so a
@@ -51,7 +49,7 @@ export const ROOT_ONLY_OPTIONS: readonly string[] = launchFlags().flatMap(([key,
  * Adds `--json` and `-q`, which every subcommand accepts, and the `extra` common flags the
  * subcommand actually uses (a flag it would ignore is not offered, so it is an unknown option).
  */
-function common(cmd: Command, extra: CommonFlag[] = []): Command {
+function common(cmd: Command, extra: readonly CommonFlag[] = []): Command {
   for (const [key, spec] of launchFlags()) {
     if (
       spec.common === "always" || (spec.common === "opt-in" && extra.includes(key as CommonFlag))
@@ -134,39 +132,26 @@ export function subcommandOptions(cmd: Command): Record<string, unknown> {
   return merged;
 }
 
-/** Names of the top-level subcommands. */
-export const COMMAND_NAMES = [
-  "profiles",
-  "pods",
-  "secrets",
-  "new",
-  "doctor",
-  "completions",
-  "schema",
-] as const;
-
 /**
  * Whether `argv` may address a subcommand (or ask for help). Building every subcommand costs a
  * few ms, so the common root-only runs (create, resume) skip it.
  */
 export function needsSubcommands(argv: readonly string[]): boolean {
-  return argv.some((a) =>
-    (COMMAND_NAMES as readonly string[]).includes(a) || a === "-h" || a === "--help" || a === "help"
-  );
+  const help = [...HELP_OPTION.flags.split(", "), HELP_COMMAND.name];
+  return argv.some((a) => COMMAND_NAMES.includes(a) || help.includes(a));
 }
 
 /**
- * Builds the program; `run` receives (command path, options, args) for every command. With
- * `subcommands` false only the root command is defined (see {@link needsSubcommands}).
+ * Builds the program from the command list and the flag table; `run` receives (command path,
+ * options, args) for every command (`""` for the root). With `subcommands` false only the root
+ * command is defined (see {@link needsSubcommands}).
  */
 export function buildProgram(
   run: (command: string, opts: Record<string, unknown>, args: string[]) => Promise<void>,
   subcommands = true,
 ): Command {
   const program = new Command("insomnia-pod")
-    .description(
-      "Resolve a Nix profile (or a TOML manifest) into a validated Pod manifest, record the Pod, and resume it from its snapshot.",
-    )
+    .description(commandAt("")!.description)
     .version(VERSION, VERSION_OPTION.flags, VERSION_OPTION.description)
     .helpOption(HELP_OPTION.flags, HELP_OPTION.description)
     .configureHelp({ sortSubcommands: false })
@@ -174,92 +159,42 @@ export function buildProgram(
     .allowExcessArguments(false)
     .enablePositionalOptions()
     .addHelpText("after", EXAMPLES);
-
   for (const [, spec] of launchFlags()) {
     const option = new Option(spec.flags, spec.description);
     if (spec.conflicts) option.conflicts([...spec.conflicts]);
     program.addOption(option);
   }
-  program
-    .action((opts) => run("launch", opts, []));
+  program.action((opts) => run("", opts, []));
   if (!subcommands) return program;
 
-  const act = (path: string) => (...params: unknown[]) => {
-    const cmd = params[params.length - 1] as Command;
-    const args = params.slice(0, -2).flatMap((a) => a === undefined ? [] : a as string | string[]);
-    return run(path, subcommandOptions(cmd), args);
-  };
-  const group = (name: string, description: string) =>
-    program.command(name).exitOverride().description(description);
-
-  const profiles = group("profiles", "discover, inspect, check and create profiles");
-  common(profiles.command("list"))
-    .description("list every discovered profile, its source and the default")
-    .action(act("profiles list"));
-  common(profiles.command("show"), ["workspace", "evalTimeout"])
-    .description("evaluate a profile and summarise what it grants")
-    .argument("<selector>", "profile selector")
-    .option("--manifest", "print the whole resolved manifest")
-    .action(act("profiles show"));
-  common(profiles.command("check"), ["workspace", "evalTimeout"])
-    .description("evaluate and validate profiles (exit 1 if any fails)")
-    .argument("[selectors...]", "profile selectors (default: the default profile)")
-    .option("--all", "check every discovered profile")
-    .option("--check-secrets", "fail when a secret reference does not resolve")
-    .action(act("profiles check"));
-  common(profiles.command("init"), ["workspace", "evalTimeout"])
-    .description("write a new profile file and register it")
-    .argument("<name>", "profile name")
-    .addOption(
-      new Option("--source <source>", "registry to register it in").choices(["project", "user"])
-        .default("project"),
-    )
-    .option("--from <selector>", "start from this profile's settings")
-    .option("--force", "overwrite an existing profile file")
-    .action(act("profiles init"));
-
-  const pods = group("pods", "list, inspect, remove and export recorded Pods");
-  common(pods.command("list"), ["store"]).description("list recorded Pods")
-    .action(act("pods list"));
-  common(pods.command("show"), ["store"]).description("a Pod's provenance, fingerprint and history")
-    .argument("<name>")
-    .action(act("pods show"));
-  common(pods.command("rm"), ["store"]).description("remove a Pod record").argument("<name>")
-    .action(act("pods rm"));
-  common(pods.command("export"), ["store"])
-    .description("write a Pod's snapshot as a portable artifact")
-    .argument("<name>")
-    .option("-o, --output <file>", "write to this file instead of stdout")
-    .action(act("pods export"));
-
-  const secrets = group("secrets", "the local secret store (values never printed)");
-  common(secrets.command("set")).description("store a secret read from stdin").argument("<id>")
-    .action(act("secrets set"));
-  common(secrets.command("list")).description("list stored secret ids")
-    .action(act("secrets list"));
-  common(secrets.command("rm")).description("remove a stored secret").argument("<id>")
-    .action(act("secrets rm"));
-
-  common(program.command("new"), ["store", "workspace", "evalTimeout"])
-    .description("interactive New Pod dialog (needs a terminal)")
-    .option(
-      "--profile <selector>",
-      "preselect this profile (name, source:name, path, flake:ref#name, default)",
-    )
-    .action(act("new"));
-  common(program.command("doctor"), ["store", "workspace", "evalTimeout"])
-    .description("check Nix, registries, the default profile and the store")
-    .action(act("doctor"));
-  common(program.command("completions")).description("print a shell completion script")
-    .addArgument(
-      new Command().createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]),
-    )
-    .action(act("completions"));
-  common(program.command("schema"))
-    .description("print the JSON Schema of profile artifacts or manifests")
-    .option("--artifact", "the profile artifact (default)")
-    .option("--manifest", "the partial manifest (TOML/JSON layer)")
-    .option("--resolved", "the resolved runtime manifest (snapshots)")
-    .action(act("schema"));
+  const commands = new Map<string, Command>([["", program]]);
+  for (const spec of COMMANDS) {
+    if (spec.path === "") continue;
+    const parent = commands.get(spec.path.slice(0, Math.max(0, spec.path.lastIndexOf(" "))))!;
+    const cmd = parent.command(nameOf(spec)).exitOverride().description(spec.description);
+    commands.set(spec.path, cmd);
+    if (!spec.handler) {
+      cmd.helpCommand(HELP_COMMAND.syntax, HELP_COMMAND.description);
+      continue;
+    }
+    common(cmd, spec.common);
+    for (const arg of spec.arguments ?? []) {
+      const argument = new Argument(arg.syntax, arg.description);
+      if (arg.choices) argument.choices(arg.choices);
+      cmd.addArgument(argument);
+    }
+    for (const opt of spec.options ?? []) {
+      const option = new Option(opt.flags, opt.description);
+      if (opt.choices) option.choices(opt.choices);
+      if (opt.default !== undefined) option.default(opt.default);
+      cmd.addOption(option);
+    }
+    cmd.action((...params: unknown[]) => {
+      const args = params.slice(0, -2).flatMap((a) =>
+        a === undefined ? [] : a as string | string[]
+      );
+      return run(spec.path, subcommandOptions(cmd), args);
+    });
+  }
   return program;
 }

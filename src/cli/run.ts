@@ -7,7 +7,8 @@ import process from "node:process";
 import { type Command, CommanderError } from "commander";
 import { distance } from "fastest-levenshtein";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
-import { buildProgram, COMMAND_NAMES, needsSubcommands } from "./program.ts";
+import { buildProgram, needsSubcommands } from "./program.ts";
+import { COMMAND_NAMES, commandAt } from "./command_list.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { takePrestartSignal } from "../nix/prestart.ts";
@@ -15,27 +16,9 @@ import { registerKnownSecrets } from "../secrets/resolve_secret.ts";
 import { mark } from "../timing.ts";
 
 async function handlerFor(command: string): Promise<CommandHandler> {
-  const [group, sub] = command.split(" ");
-  switch (group) {
-    case "launch":
-      return (await import("./commands/launch.ts")).launch;
-    case "profiles":
-      if (sub === "list") return (await import("./commands/profiles_list.ts")).listProfiles;
-      return (await import("./commands/profiles.ts")).profilesCommand(sub);
-    case "pods":
-      return (await import("./commands/pods.ts")).podsCommand(sub);
-    case "secrets":
-      return (await import("./commands/secrets_cli.ts")).secretsCommand(sub);
-    case "new":
-      return (await import("./commands/new_pod.ts")).newPodCommand;
-    case "doctor":
-      return (await import("./commands/doctor.ts")).doctor;
-    case "completions":
-      return (await import("./commands/completions.ts")).completions;
-    case "schema":
-      return (await import("./commands/schema.ts")).schema;
-  }
-  throw new InsomniaError("internal", `no handler for command ${command}`);
+  const load = commandAt(command)?.handler;
+  if (!load) throw new InsomniaError("internal", `no handler for command ${command}`);
+  return await load();
 }
 
 /** All of stdin; rejects with `cancelled` when `signal` fires first (Ctrl-C while waiting). */
@@ -63,7 +46,7 @@ function readStdin(signal: AbortSignal): Promise<string> {
 function usageMessage(error: CommanderError, argv: string[]): string {
   let text = error.message.replace(/^error: /, "").replace(/\s+/g, " ").trim();
   const first = argv.find((a) => !a.startsWith("-"));
-  const commands: readonly string[] = COMMAND_NAMES;
+  const commands = COMMAND_NAMES;
   if (error.code === "commander.excessArguments" && first && !commands.includes(first)) {
     const hint = commands.find((c) => distance(c, first) <= 2);
     text = `unknown command '${first}'${hint ? ` (did you mean '${hint}'?)` : ""}`;

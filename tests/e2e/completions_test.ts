@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { insomniaCompletionModel } from "../../src/cli/commands/completions.ts";
+import { insomniaCompletionModel } from "../../src/cli/completions/model.ts";
 import {
   makeSandbox,
   parseJson,

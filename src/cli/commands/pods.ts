@@ -23,7 +23,7 @@ import { errnoCode } from "../../fs/errno.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
 import { PROFILE_FORMAT } from "../../version.ts";
-import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../../app/options.ts";
 
@@ -47,8 +47,9 @@ export function profileDrift(profile: unknown): "unchanged" | "changed" | "missi
   return current === recorded ? "unchanged" : "changed";
 }
 
+/** `pods list` handler. */
 // deno-lint-ignore require-await
-async function list(
+export async function podsList(
   opts: Record<string, unknown>,
   _args: string[],
   ctx: CliContext,
@@ -76,8 +77,9 @@ async function list(
   return { json: { pods }, human: pods.length ? lines.join("\n") : "no Pods recorded" };
 }
 
+/** `pods show` handler. */
 // deno-lint-ignore require-await
-async function show(
+export async function podsShow(
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
@@ -133,8 +135,9 @@ async function show(
   };
 }
 
+/** `pods rm` handler. */
 // deno-lint-ignore require-await
-async function rm(
+export async function podsRm(
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
@@ -251,8 +254,9 @@ function writeFailed(file: string, error: unknown): InsomniaError {
   );
 }
 
+/** `pods export` handler. */
 // deno-lint-ignore require-await
-async function exportPod(
+export async function podsExport(
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
@@ -311,19 +315,4 @@ async function exportPod(
     };
   }
   return { json: artifact, human: JSON.stringify(artifact, null, 2) };
-}
-
-/** The handler for `pods <sub>`. */
-export function podsCommand(sub: string): CommandHandler {
-  switch (sub) {
-    case "list":
-      return list;
-    case "show":
-      return show;
-    case "rm":
-      return rm;
-    case "export":
-      return exportPod;
-  }
-  throw new InsomniaError("internal", `unknown pods command ${sub}`);
 }

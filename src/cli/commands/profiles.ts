@@ -7,12 +7,10 @@ import { listEntries, type Registry } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { type ProfileResolution, resolveProfile } from "../../profile/resolve_profile.ts";
 import { checkSecretRefs } from "../../secrets/resolve_secret.ts";
-import type { CliContext, CommandHandler, CommandOutput } from "../context.ts";
+import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
-import { initProfile } from "./profiles_init.ts";
-import { listProfiles } from "./profiles_list.ts";
 
 /** What every evaluation of one `profiles show|check` run shares. */
 interface ResolveContext {
@@ -49,7 +47,8 @@ function isCancellation(error: InsomniaError, ctx: CliContext): boolean {
   return ctx.signal.aborted || error.code === "cancelled" || error.code === "nix_eval_cancelled";
 }
 
-async function show(
+/** `profiles show` handler. */
+export async function profilesShow(
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
@@ -118,7 +117,8 @@ async function mapLimit<T, R>(
   return results;
 }
 
-async function check(
+/** `profiles check` handler. */
+export async function profilesCheck(
   opts: Record<string, unknown>,
   args: string[],
   ctx: CliContext,
@@ -186,19 +186,4 @@ async function check(
     human: `${lines.join("\n")}\n${results.length - failed.length} ok, ${failed.length} failed`,
     exitCode: failed.length ? 1 : 0,
   };
-}
-
-/** The handler for `profiles <sub>`. */
-export function profilesCommand(sub: string): CommandHandler {
-  switch (sub) {
-    case "list":
-      return listProfiles;
-    case "show":
-      return show;
-    case "check":
-      return check;
-    case "init":
-      return initProfile;
-  }
-  throw new InsomniaError("internal", `unknown profiles command ${sub}`);
 }

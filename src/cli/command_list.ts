@@ -1,0 +1,236 @@
+/**
+ * The command list: every command once — its path, help, arguments, its own options, the common
+ * flags it takes and where its handler lives (imported only when it runs). The commander program
+ * (src/cli/program.ts), the dispatch (src/cli/run.ts) and the shell completions
+ * (src/cli/completions/) are built from it; the root command's options are the flag table
+ * (src/app/launch_flags.ts).
+ * @module
+ */
+import type { LaunchFlag, ValueKind } from "../app/launch_flags.ts";
+import type { CommandHandler } from "./context.ts";
+
+/** A common flag that only some subcommands take (`--json` and `-q` are on every command). */
+export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout">;
+
+/** A positional argument. */
+export interface ArgumentSpec {
+  /** commander's spelling: `<name>`, `[selectors...]`. */
+  readonly syntax: string;
+  /** Help text. */
+  readonly description?: string;
+  /** The only values allowed. */
+  readonly choices?: readonly string[];
+  /** What it completes to (default `any`). */
+  readonly value?: ValueKind;
+}
+
+/** An option of one subcommand. */
+export interface OptionSpec {
+  /** commander's spelling: `--all`, `-o, --output <file>`. */
+  readonly flags: string;
+  /** Help text. */
+  readonly description: string;
+  /** The only values allowed. */
+  readonly choices?: readonly string[];
+  /** The value when it is not given. */
+  readonly default?: string;
+  /** What its value completes to (default `any`). */
+  readonly value?: ValueKind;
+}
+
+/** One command; a command without a handler is a group of subcommands. */
+export interface CommandSpec {
+  /** Words after `insomnia-pod`: `""` (the root), `profiles`, `profiles show`, … */
+  readonly path: string;
+  /** Help text. */
+  readonly description: string;
+  /** Positional arguments. */
+  readonly arguments?: readonly ArgumentSpec[];
+  /** Its own options (after the common ones in help). */
+  readonly options?: readonly OptionSpec[];
+  /** The common flags it takes besides `--json` and `-q`. */
+  readonly common?: readonly CommonFlag[];
+  /** Loads its handler. */
+  readonly handler?: () => Promise<CommandHandler>;
+}
+
+const RUN = ["workspace", "evalTimeout"] as const;
+
+/** Shells `completions` writes a script for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+
+/** Every command, parents before their subcommands, in help order. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    path: "",
+    description:
+      "Resolve a Nix profile (or a TOML manifest) into a validated Pod manifest, record the Pod, and resume it from its snapshot.",
+    handler: async () => (await import("./commands/launch.ts")).launch,
+  },
+  { path: "profiles", description: "discover, inspect, check and create profiles" },
+  {
+    path: "profiles list",
+    description: "list every discovered profile, its source and the default",
+    handler: async () => (await import("./commands/profiles_list.ts")).listProfiles,
+  },
+  {
+    path: "profiles show",
+    description: "evaluate a profile and summarise what it grants",
+    arguments: [{ syntax: "<selector>", description: "profile selector", value: "profile" }],
+    options: [{ flags: "--manifest", description: "print the whole resolved manifest" }],
+    common: RUN,
+    handler: async () => (await import("./commands/profiles.ts")).profilesShow,
+  },
+  {
+    path: "profiles check",
+    description: "evaluate and validate profiles (exit 1 if any fails)",
+    arguments: [{
+      syntax: "[selectors...]",
+      description: "profile selectors (default: the default profile)",
+      value: "profile",
+    }],
+    options: [
+      { flags: "--all", description: "check every discovered profile" },
+      { flags: "--check-secrets", description: "fail when a secret reference does not resolve" },
+    ],
+    common: RUN,
+    handler: async () => (await import("./commands/profiles.ts")).profilesCheck,
+  },
+  {
+    path: "profiles init",
+    description: "write a new profile file and register it",
+    arguments: [{ syntax: "<name>", description: "profile name" }],
+    options: [
+      {
+        flags: "--source <source>",
+        description: "registry to register it in",
+        choices: ["project", "user"],
+        default: "project",
+      },
+      {
+        flags: "--from <selector>",
+        description: "start from this profile's settings",
+        value: "profile",
+      },
+      { flags: "--force", description: "overwrite an existing profile file" },
+    ],
+    common: RUN,
+    handler: async () => (await import("./commands/profiles_init.ts")).initProfile,
+  },
+  { path: "pods", description: "list, inspect, remove and export recorded Pods" },
+  {
+    path: "pods list",
+    description: "list recorded Pods",
+    common: ["store"],
+    handler: async () => (await import("./commands/pods.ts")).podsList,
+  },
+  {
+    path: "pods show",
+    description: "a Pod's provenance, fingerprint and history",
+    arguments: [{ syntax: "<name>", value: "pod" }],
+    common: ["store"],
+    handler: async () => (await import("./commands/pods.ts")).podsShow,
+  },
+  {
+    path: "pods rm",
+    description: "remove a Pod record",
+    arguments: [{ syntax: "<name>", value: "pod" }],
+    common: ["store"],
+    handler: async () => (await import("./commands/pods.ts")).podsRm,
+  },
+  {
+    path: "pods export",
+    description: "write a Pod's snapshot as a portable artifact",
+    arguments: [{ syntax: "<name>", value: "pod" }],
+    options: [{
+      flags: "-o, --output <file>",
+      description: "write to this file instead of stdout",
+      value: "file",
+    }],
+    common: ["store"],
+    handler: async () => (await import("./commands/pods.ts")).podsExport,
+  },
+  { path: "secrets", description: "the local secret store (values never printed)" },
+  {
+    path: "secrets set",
+    description: "store a secret read from stdin",
+    arguments: [{ syntax: "<id>" }],
+    handler: async () => {
+      const { secretsSet } = await import("./commands/secrets.ts");
+      return (_opts, args, ctx) => secretsSet(args[0], ctx);
+    },
+  },
+  {
+    path: "secrets list",
+    description: "list stored secret ids",
+    handler: async () => {
+      const { secretsList } = await import("./commands/secrets.ts");
+      return (_opts, _args, ctx) => secretsList(ctx);
+    },
+  },
+  {
+    path: "secrets rm",
+    description: "remove a stored secret",
+    arguments: [{ syntax: "<id>", value: "secret" }],
+    handler: async () => {
+      const { secretsRm } = await import("./commands/secrets.ts");
+      return (_opts, args, ctx) => secretsRm(args[0], ctx);
+    },
+  },
+  {
+    path: "new",
+    description: "interactive New Pod dialog (needs a terminal)",
+    options: [{
+      flags: "--profile <selector>",
+      description: "preselect this profile (name, source:name, path, flake:ref#name, default)",
+      value: "profile",
+    }],
+    common: ["store", ...RUN],
+    handler: async () => (await import("./commands/new_pod.ts")).newPodCommand,
+  },
+  {
+    path: "doctor",
+    description: "check Nix, registries, the default profile and the store",
+    common: ["store", ...RUN],
+    handler: async () => (await import("./commands/doctor.ts")).doctor,
+  },
+  {
+    path: "completions",
+    description: "print a shell completion script",
+    arguments: [{ syntax: "<shell>", description: "bash, zsh or fish", choices: SHELLS }],
+    handler: async () => (await import("./commands/completions.ts")).completions,
+  },
+  {
+    path: "schema",
+    description: "print the JSON Schema of profile artifacts or manifests",
+    options: [
+      { flags: "--artifact", description: "the profile artifact (default)" },
+      { flags: "--manifest", description: "the partial manifest (TOML/JSON layer)" },
+      { flags: "--resolved", description: "the resolved runtime manifest (snapshots)" },
+    ],
+    handler: async () => (await import("./commands/schema.ts")).schema,
+  },
+];
+
+/** The command at `path`; undefined when there is none. */
+export function commandAt(path: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.path === path);
+}
+
+/** The direct subcommands of `path`. */
+export function subcommandsOf(path: string): CommandSpec[] {
+  return COMMANDS.filter((c) =>
+    c.path !== "" &&
+    (path === ""
+      ? !c.path.includes(" ")
+      : c.path.startsWith(`${path} `) && !c.path.slice(path.length + 1).includes(" "))
+  );
+}
+
+/** The last word of a command's path: its name. */
+export function nameOf(spec: CommandSpec): string {
+  return spec.path.slice(spec.path.lastIndexOf(" ") + 1);
+}
+
+/** Names of the top-level subcommands. */
+export const COMMAND_NAMES: readonly string[] = subcommandsOf("").map(nameOf);
