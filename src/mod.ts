@@ -12,8 +12,8 @@ export * from "./errors.ts";
 export type { Env } from "./env.ts";
 export { NIX_LIBRARY_VERSION, PROFILE_FORMAT, VERSION } from "./version.ts";
 
+export { loadProfileRegistry } from "./profile/discovery.ts";
 export {
-  loadProfileRegistry,
   type ProfileFingerprint,
   type ProfileProvenance,
   type ProfileResolution,

@@ -9,11 +9,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { InsomniaError } from "../src/errors.ts";
-import {
-  findProjectManifest,
-  resolveCascade,
-  resolveManifestFile,
-} from "../src/manifest/cascade.ts";
+import { resolveCascade, resolveManifestFile } from "../src/manifest/cascade.ts";
+import { findProjectManifest } from "../src/env.ts";
 import { resolveConfigPaths, resolvePathValue } from "../src/manifest/paths.ts";
 import type { ManifestConfig } from "../src/manifest/schema.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { importExpression } from "../src/cli/commands/profiles_init.ts";
+import { importExpression } from "../src/profile/templates.ts";
 import { nixString } from "../src/nix/args.ts";
 
 function nixEvalJson(expr: string): unknown {

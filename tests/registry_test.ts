@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import { InsomniaError } from "../src/errors.ts";
 import {
   defaultEntry,
-  findProjectManifest,
   listAliases,
   listEntries,
   loadRegistry,
@@ -16,6 +15,7 @@ import {
   scanBuiltinDir,
   selectEntry,
 } from "../src/profile/registry.ts";
+import { findProjectManifest } from "../src/env.ts";
 import { parseSelector } from "../src/profile/selector.ts";
 
 /** A throwaway directory tree; `write` creates parents and returns the absolute path. */

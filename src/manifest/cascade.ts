@@ -7,8 +7,6 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Env, findProjectManifest, userManifestPath } from "../env.ts";
-
-export { findProjectManifest };
 import { InsomniaError } from "../errors.ts";
 import { loadCatalog } from "./catalog.ts";
 import { loadLayer } from "./layer.ts";

@@ -23,19 +23,31 @@ export function resolvePathValue(value: PathValue, bases: PathBases): string {
   return resolve(bases.workspace, value.path);
 }
 
-function resolveModel(model: ModelConfig | undefined, bases: PathBases): ModelConfig | undefined {
+function mapModel(model: ModelConfig | undefined, path: PathMap): ModelConfig | undefined {
   if (!model?.auth || model.auth.kind !== "api_key" || model.auth.file === undefined) return model;
-  return { ...model, auth: { ...model.auth, file: resolvePathValue(model.auth.file, bases) } };
+  return { ...model, auth: { ...model.auth, file: path(model.auth.file) } };
 }
 
 /** Returns a copy of `config` with every path field resolved to an absolute string. */
 export function resolveConfigPaths(config: ManifestConfig, bases: PathBases): ManifestConfig {
+  return mapPathFields(config, (value) => resolvePathValue(value, bases));
+}
+
+/** What {@link mapPathFields} does to each path value. */
+export type PathMap = (value: PathValue) => PathValue;
+
+/**
+ * Returns a copy of `config` with `path` applied to every path field — the one list of them:
+ * `pod.prompt_pack`, the `api_key` auth file of `model`, `compaction.model`,
+ * `memory.extract_model` and `memory.consolidation_model`, scope allow/deny targets,
+ * `memory.workspace_root` and `skills.directories`. Key order is kept.
+ */
+export function mapPathFields(config: ManifestConfig, path: PathMap): ManifestConfig {
   const out: ManifestConfig = { ...config };
-  const path = (v: PathValue) => resolvePathValue(v, bases);
   if (config.pod?.prompt_pack !== undefined) {
     out.pod = { ...config.pod, prompt_pack: path(config.pod.prompt_pack) };
   }
-  if (config.model) out.model = resolveModel(config.model, bases);
+  if (config.model) out.model = mapModel(config.model, path);
   if (config.scope) {
     out.scope = {
       ...config.scope,
@@ -48,7 +60,7 @@ export function resolveConfigPaths(config: ManifestConfig, bases: PathBases): Ma
     };
   }
   if (config.compaction?.model) {
-    out.compaction = { ...config.compaction, model: resolveModel(config.compaction.model, bases) };
+    out.compaction = { ...config.compaction, model: mapModel(config.compaction.model, path) };
   }
   if (config.memory) {
     out.memory = {
@@ -56,9 +68,9 @@ export function resolveConfigPaths(config: ManifestConfig, bases: PathBases): Ma
       ...(config.memory.workspace_root !== undefined &&
         { workspace_root: path(config.memory.workspace_root) }),
       ...(config.memory.extract_model &&
-        { extract_model: resolveModel(config.memory.extract_model, bases) }),
+        { extract_model: mapModel(config.memory.extract_model, path) }),
       ...(config.memory.consolidation_model &&
-        { consolidation_model: resolveModel(config.memory.consolidation_model, bases) }),
+        { consolidation_model: mapModel(config.memory.consolidation_model, path) }),
     };
   }
   if (config.skills?.directories) {

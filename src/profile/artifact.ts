@@ -1,13 +1,33 @@
 /**
  * The profile artifact contract (seed "Manifest profiles"): an evaluated profile is
  * `{ profile = { format = "insomnia.nix-profile.v1"; … }; manifest = … }` (or `config = …`), or a
- * raw manifest object for debug/test paths. Anything else fails closed.
+ * raw manifest object for debug/test paths. Anything else fails closed. {@link ArtifactSchema} is
+ * the one description of the envelope: the reader takes its keys from it, `pods export` writes it
+ * ({@link exportedArtifact}) and `insomnia-pod schema --artifact` prints it.
  * @module
  */
+import * as z from "zod";
 import { InsomniaError } from "../errors.ts";
+import { ManifestConfigSchema } from "../manifest/schema.ts";
 import { suggestKey } from "../manifest/validate.ts";
 import { PROFILE_FORMAT } from "../version.ts";
 import { isRecord } from "../json.ts";
+
+/** The envelope's `profile` table. */
+export const ProfileMetadataSchema = z.strictObject({
+  format: z.literal(PROFILE_FORMAT),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  library_version: z.string().optional(),
+  exported_from: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The profile artifact envelope: metadata, and the manifest (or `config`, its older name). */
+export const ArtifactSchema = z.strictObject({
+  profile: ProfileMetadataSchema,
+  manifest: ManifestConfigSchema.optional(),
+  config: ManifestConfigSchema.optional(),
+});
 
 /** Metadata of the envelope's `profile` table. */
 export interface ProfileMetadata {
@@ -31,8 +51,17 @@ export interface ExtractedArtifact {
   body: unknown;
 }
 
-const ENVELOPE_KEYS = ["profile", "manifest", "config"];
-const METADATA_KEYS = ["format", "name", "description", "library_version", "exported_from"];
+const ENVELOPE_KEYS = Object.keys(ArtifactSchema.shape);
+const METADATA_KEYS = Object.keys(ProfileMetadataSchema.shape);
+/** Metadata fields whose value must be a string (checked by hand for a precise message). */
+const STRING_KEYS = Object.entries(ProfileMetadataSchema.shape).flatMap(([key, field]) =>
+  field instanceof z.ZodOptional && field.unwrap() instanceof z.ZodString ? [key] : []
+);
+
+// The documented interface names exactly the schema's fields.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? [keyof B] extends [keyof A] ? true : false
+  : false;
+true satisfies SameKeys<ProfileMetadata, z.infer<typeof ProfileMetadataSchema>>;
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";
@@ -101,7 +130,7 @@ export function extractArtifact(raw: unknown, origin: string): ExtractedArtifact
   for (const key of Object.keys(metadata)) {
     if (!METADATA_KEYS.includes(key)) unknownKey(origin, "profile.", key, METADATA_KEYS);
   }
-  for (const key of ["name", "description", "library_version"]) {
+  for (const key of STRING_KEYS) {
     if (metadata[key] !== undefined && typeof metadata[key] !== "string") {
       throw new InsomniaError(
         "artifact_invalid",
@@ -122,4 +151,26 @@ export function extractArtifact(raw: unknown, origin: string): ExtractedArtifact
     );
   }
   return { metadata: metadata as unknown as ProfileMetadata, body: raw[bodyKey] };
+}
+
+/** Where an exported snapshot came from (`profile.exported_from`). */
+export type ExportOrigin = Record<string, unknown>;
+
+/**
+ * The artifact `pods export` writes: a snapshot's manifest under the envelope, named after its
+ * profile, with where it came from.
+ */
+export function exportedArtifact(
+  metadata: { name: string; description?: string; exported_from: ExportOrigin },
+  manifest: Record<string, unknown>,
+): { profile: ProfileMetadata; manifest: Record<string, unknown> } {
+  return {
+    profile: {
+      format: PROFILE_FORMAT,
+      name: metadata.name,
+      ...(metadata.description && { description: metadata.description }),
+      exported_from: metadata.exported_from,
+    },
+    manifest,
+  };
 }

@@ -1,8 +1,11 @@
 /**
  * Reading a Pod's recorded provenance: one exhaustive place that knows every source kind, so
- * labels, re-resolution and "did the profile change" checks cannot drift apart.
+ * labels, re-resolution and "did the profile change" checks (drift) cannot drift apart.
  * @module
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { builtinSourceSha256 } from "./builtin.ts";
 import type { ProfileProvenance } from "./resolve_profile.ts";
 
 /** Provenance of a Pod created from the TOML path (no profile). */
@@ -50,4 +53,24 @@ export function reselectorOf(provenance: ProfileProvenance): string {
     case "path":
       return `path:${s.path}`;
   }
+}
+
+/** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
+export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {
+  if (!isProfileProvenance(profile)) return "unknown";
+  const p = profile;
+  const recorded = p.fingerprint?.profile_sha256;
+  if (!recorded) return "unknown";
+  let current: string | undefined;
+  if (p.source.kind === "registry" && p.source.source === "builtin") {
+    current = builtinSourceSha256(p.source.name);
+  } else if (p.source.kind === "path" || p.source.kind === "registry") {
+    try {
+      current = createHash("sha256").update(readFileSync(p.source.path)).digest("hex");
+    } catch {
+      return "missing";
+    }
+  }
+  if (current === undefined) return "unknown";
+  return current === recorded ? "unchanged" : "changed";
 }

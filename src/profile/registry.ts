@@ -7,7 +7,8 @@
  * only when a name or the default must be resolved, or the list is asked for.
  * @module
  */
-import { builtinSourceState, findProjectManifest, readRegistrySource } from "./registry_file.ts";
+import { findProjectManifest } from "../env.ts";
+import { builtinSourceState, readRegistrySource } from "./registry_file.ts";
 import { emptySourceState } from "./registry_parse.ts";
 import type { Registry, RegistryInputs } from "./registry_types.ts";
 
@@ -22,7 +23,7 @@ export type {
   RegistryInputs,
   RegistrySourceState,
 } from "./registry_types.ts";
-export { findProjectManifest, scanBuiltinDir } from "./registry_file.ts";
+export { scanBuiltinDir } from "./registry_file.ts";
 export { parseRegistryText } from "./registry_parse.ts";
 export {
   defaultEntry,

@@ -62,8 +62,6 @@ export function scanBuiltinDir(dir: string): BuiltinProfileInfo[] {
   return [...found.values()].sort(byName);
 }
 
-export { findProjectManifest } from "../env.ts";
-
 /** Builds the builtin source state (valid names only, sorted, first duplicate wins). */
 export function builtinSourceState(list: readonly BuiltinProfileInfo[]): RegistrySourceState {
   const entries = new Map<string, DeclaredEntry>();

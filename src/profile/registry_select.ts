@@ -31,8 +31,8 @@ type Hit =
   | { kind: "alias"; alias: RegistryAlias };
 
 const LIST_HINT = "Run `insomnia-pod profiles list` to see the available profiles.";
-/** Errors that merely re-raise a broken source (so a problem report lists the source once). */
-const reRaised = new WeakSet<InsomniaError>();
+/** An error that merely re-raises a broken source's (so a problem report lists it once). */
+class SourceBlockedError extends InsomniaError {}
 
 function lookup(state: RegistrySourceState, name: string): Hit | undefined {
   const entry = state.entries.get(name);
@@ -61,12 +61,10 @@ function blocked(
   tail = "",
 ): InsomniaError {
   const err = state.error!;
-  const wrapped = new InsomniaError("registry_invalid", `${doing}: ${err.message}${tail}`, {
+  return new SourceBlockedError("registry_invalid", `${doing}: ${err.message}${tail}`, {
     ...err.details,
     ...extra,
   });
-  reRaised.add(wrapped);
-  return wrapped;
 }
 
 /** Follows aliases from `hit` to an entry; `doing` prefixes error messages. */
@@ -371,7 +369,7 @@ export function registryProblems(reg: Registry): InsomniaError[] {
     try {
       resolveHit(reg, { kind: "alias", alias }, `cannot resolve alias \`${alias.qualified}\``);
     } catch (err) {
-      if (!(err instanceof InsomniaError) || reRaised.has(err)) continue;
+      if (!(err instanceof InsomniaError) || err instanceof SourceBlockedError) continue;
       const cycle = err.details.cycle;
       const key = Array.isArray(cycle)
         ? [...new Set(cycle.map(String))].sort().join("\n")

@@ -20,7 +20,6 @@ import { evaluateNix } from "../nix/evaluate.ts";
 import { resourceDir } from "../resources.ts";
 import { redactText } from "../secrets/redact.ts";
 import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
-import { registerKnownSecrets } from "../secrets/resolve_secret.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
 import { mark } from "../timing.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
@@ -29,7 +28,6 @@ import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
 import { profileFileFor } from "./profile_file.ts";
 
-export { loadProfileRegistry };
 import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
 
 /** Where a resolved profile came from. */
@@ -197,7 +195,6 @@ export async function resolveProfile(
   options: ResolveProfileOptions = {},
 ): Promise<ProfileResolution> {
   const env = options.env ?? processEnv();
-  registerKnownSecrets(env);
   const cwd = options.cwd ?? process.cwd();
   const workspace = resolve(cwd, options.workspace ?? ".");
   const sel = typeof selector === "string" ? parseSelector(selector) : selector;

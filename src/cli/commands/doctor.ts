@@ -14,7 +14,9 @@ import { stripAnsi } from "../../nix/diagnostics.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, formatDuration } from "../../nix/duration.ts";
 import { findExecutable, runProcessGroup, type RunResult } from "../../nix/process.ts";
 import { listEntries, registryProblems } from "../../profile/registry.ts";
-import { loadProfileRegistry, resolveProfile } from "../../profile/resolve_profile.ts";
+import { loadProfileRegistry } from "../../profile/discovery.ts";
+import { provenanceLabel } from "../../profile/provenance.ts";
+import { resolveProfile } from "../../profile/resolve_profile.ts";
 import { resourceDir } from "../../resources.ts";
 import { tempName } from "../../fs/errno.ts";
 import { checkedWorkspace, evalTimeout, storeRoot } from "../../app/options.ts";
@@ -293,11 +295,7 @@ async function defaultProfileCheck(
       }),
     );
     const p = resolved.provenance;
-    const where = p.source.kind === "registry"
-      ? `${p.source.source}:${p.source.name}`
-      : p.source.kind === "flake"
-      ? `flake:${p.source.ref}#${p.source.name}`
-      : p.source.path;
+    const where = provenanceLabel(p);
     const how = p.fingerprint.evaluator === "shipped"
       ? "shipped artifact"
       : p.fingerprint.evaluator === "nix"

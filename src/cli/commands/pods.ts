@@ -6,46 +6,25 @@
  * `--workspace` on import.
  * @module
  */
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { InsomniaError } from "../../errors.ts";
-import type { PathValue, PodManifest } from "../../manifest/schema.ts";
-import { builtinSourceSha256 } from "../../profile/builtin.ts";
+import type { PodManifest } from "../../manifest/schema.ts";
+import { portableManifest } from "../../manifest/portable.ts";
 import {
   isProfileProvenance,
+  profileDrift,
   provenanceLabel,
   type RecordedProvenance,
 } from "../../profile/provenance.ts";
 import { writeFileAtomic } from "../../fs/atomic.ts";
-import { toJsonValue } from "../../store/canonical.ts";
 import { errnoCode } from "../../fs/errno.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
-import { PROFILE_FORMAT } from "../../version.ts";
+import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../../app/options.ts";
-
-/** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
-export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {
-  if (!isProfileProvenance(profile)) return "unknown";
-  const p = profile;
-  const recorded = p.fingerprint?.profile_sha256;
-  if (!recorded) return "unknown";
-  let current: string | undefined;
-  if (p.source.kind === "registry" && p.source.source === "builtin") {
-    current = builtinSourceSha256(p.source.name);
-  } else if (p.source.kind === "path" || p.source.kind === "registry") {
-    try {
-      current = createHash("sha256").update(readFileSync(p.source.path)).digest("hex");
-    } catch {
-      return "missing";
-    }
-  }
-  if (current === undefined) return "unknown";
-  return current === recorded ? "unchanged" : "changed";
-}
 
 /** `pods list` handler. */
 // deno-lint-ignore require-await
@@ -147,71 +126,6 @@ export async function podsRm(
   return { json: { removed: args[0] }, human: `removed Pod ${args[0]}` };
 }
 
-/** A path written relative to the launch workspace, as `workspace "…"` produces it. */
-type WorkspacePath = Extract<PathValue, { kind: "workspace_path" }>;
-
-/**
- * `path` as a `workspace_path` relative to `workspace` (`"."` for the workspace itself) when it is
- * inside it; otherwise `path` unchanged.
- */
-export function workspaceRelative(path: string, workspace: string): string | WorkspacePath {
-  const rel = relative(workspace, path);
-  if (rel === "") return { kind: "workspace_path", path: "." };
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path;
-  return { kind: "workspace_path", path: rel.split(sep).join("/") };
-}
-
-/**
- * A copy of a resolved snapshot manifest in which every path field inside `workspace` (scope
- * allow/deny targets, `skills.directories`, `memory.workspace_root`, `pod.prompt_pack` and the
- * `api_key` auth files of `model`, `compaction.model`, `memory.extract_model` and
- * `memory.consolidation_model`) is a `{ kind: "workspace_path" }` value again, so the manifest
- * resolves against the `--workspace` it is imported with. Paths outside `workspace` stay absolute.
- * Without a workspace (a Pod created from TOML manifests) the copy is unchanged. Returns the copy
- * and how many paths were rewritten.
- */
-export function portableManifest(
-  manifest: Record<string, unknown>,
-  workspace: string | undefined,
-): { manifest: Record<string, unknown>; rewritten: number } {
-  const copy = toJsonValue(manifest);
-  if (workspace === undefined || !isAbsolute(workspace)) return { manifest: copy, rewritten: 0 };
-  let rewritten = 0;
-  const portable = (value: unknown): unknown => {
-    if (typeof value !== "string" || !isAbsolute(value)) return value;
-    const out = workspaceRelative(value, workspace);
-    if (typeof out !== "string") rewritten++;
-    return out;
-  };
-  const obj = (value: unknown): Record<string, unknown> | undefined =>
-    value !== null && typeof value === "object" && !Array.isArray(value)
-      ? value as Record<string, unknown>
-      : undefined;
-  const field = (parent: unknown, key: string) => {
-    const o = obj(parent);
-    if (o && key in o) o[key] = portable(o[key]);
-  };
-  const model = (value: unknown) => {
-    const auth = obj(obj(value)?.auth);
-    if (auth?.kind === "api_key") field(auth, "file");
-  };
-  field(copy.pod, "prompt_pack");
-  model(copy.model);
-  model(obj(copy.compaction)?.model);
-  const memory = obj(copy.memory);
-  field(memory, "workspace_root");
-  model(memory?.extract_model);
-  model(memory?.consolidation_model);
-  const scope = obj(copy.scope);
-  const rules = [scope?.allow, scope?.deny].flatMap((list) => Array.isArray(list) ? list : []);
-  for (const rule of rules) field(rule, "target");
-  const skills = obj(copy.skills);
-  if (skills && Array.isArray(skills.directories)) {
-    skills.directories = skills.directories.map(portable);
-  }
-  return { manifest: copy, rewritten };
-}
-
 /** Checks `-o PATH` before anything is written: not a directory, and its parent exists. */
 function exportTarget(target: string, cwd: string, pod: string): string {
   const file = resolve(cwd, target);
@@ -267,24 +181,20 @@ export async function podsExport(
   const p = isProfileProvenance(recorded) ? recorded : null;
   const workspace = typeof p?.workspace === "string" ? p.workspace : undefined;
   const portable = portableManifest(record.snapshot.manifest, workspace);
-  const artifact = {
-    profile: {
-      format: PROFILE_FORMAT,
-      name: p?.metadata?.name ?? record.pod.name,
-      ...(p?.metadata?.description && { description: p.metadata.description }),
-      exported_from: {
-        pod: record.pod.name,
-        pod_id: record.pod.id,
-        snapshot_sha256: record.snapshot.sha256,
-        exported_at: new Date().toISOString(),
-        ...(recorded !== null && { selector: recorded.selector }),
-        ...(recorded?.source && { source: recorded.source }),
-        ...(workspace !== undefined && { workspace }),
-        ...(record.fingerprint !== null && { fingerprint: record.fingerprint }),
-      },
+  const artifact = exportedArtifact({
+    name: p?.metadata?.name ?? record.pod.name,
+    description: p?.metadata?.description,
+    exported_from: {
+      pod: record.pod.name,
+      pod_id: record.pod.id,
+      snapshot_sha256: record.snapshot.sha256,
+      exported_at: new Date().toISOString(),
+      ...(recorded !== null && { selector: recorded.selector }),
+      ...(recorded?.source && { source: recorded.source }),
+      ...(workspace !== undefined && { workspace }),
+      ...(record.fingerprint !== null && { fingerprint: record.fingerprint }),
     },
-    manifest: portable.manifest,
-  };
+  }, portable.manifest);
   const target = opts.output as string | undefined;
   if (target) {
     const file = exportTarget(target, ctx.cwd, args[0]);

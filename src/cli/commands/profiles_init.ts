@@ -7,84 +7,26 @@
  */
 import type { Buffer } from "node:buffer";
 import { existsSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { parse } from "smol-toml";
+import { dirname, join, relative, resolve } from "node:path";
 import { configDir, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
-import { findProjectManifest } from "../../manifest/cascade.ts";
-import { parseTomlText } from "../../manifest/toml.ts";
-import { loadProfileRegistry, resolveProfile } from "../../profile/resolve_profile.ts";
+import { findProjectManifest } from "../../env.ts";
+import { loadProfileRegistry } from "../../profile/discovery.ts";
+import { resolveProfile } from "../../profile/resolve_profile.ts";
 import { selectEntry } from "../../profile/registry.ts";
 import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
-import { readResource } from "../../resources.ts";
 import { writeFileAtomic } from "../../fs/atomic.ts";
+import { registeredPath, registerEntry } from "../../profile/registry_edit.ts";
+import {
+  builtinTemplate,
+  derivedTemplate,
+  importExpression,
+  profileTemplate,
+} from "../../profile/templates.ts";
 import { errnoCode } from "../../fs/errno.ts";
-import { nixString } from "../../nix/args.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
-
-/** The Nix text of a fresh profile. */
-export function profileTemplate(name: string): string {
-  return `# Profile "${name}", created by \`insomnia-pod profiles init\`.
-# Reference: docs/profile-lib.md. Check it with: insomnia-pod profiles show ${name}
-let
-  insomnia = import <insomnia> { };
-in
-insomnia.mkProfile {
-  name = "${name}";
-  description = "${name} profile";
-  manifest = insomnia.mkManifest {
-    use = [
-      insomnia.models.claudeSonnet
-      insomnia.scopes.workspaceWrite
-      insomnia.context.large
-      insomnia.autonomy.guarded
-    ];
-    # Raw fields always win over the presets above, e.g.:
-    # worker.reasoning = "high";
-  };
-}
-`;
-}
-
-/**
- * How a new profile at `profileFile` imports its base `file`: a relative path literal when both
- * lie under `root` (the project or the config directory), so the tree can move or be checked out
- * elsewhere; otherwise the absolute path as a string.
- */
-export function importExpression(file: string, profileFile: string, root: string): string {
-  const fromRoot = relative(root, file);
-  const inside = fromRoot !== "" && !fromRoot.startsWith("..") && !isAbsolute(fromRoot);
-  const rel = relative(dirname(profileFile), file);
-  // Nix path literals allow only these characters; anything else stays a quoted absolute path.
-  if (inside && /^[A-Za-z0-9._+\-/]+$/.test(rel)) {
-    return rel.startsWith("../") ? rel : `./${rel}`;
-  }
-  return nixString(file);
-}
-
-function derivedTemplate(name: string, baseImport: string, fromLabel: string): string {
-  // The label comes from the command line: quoted in the comment, escaped in the Nix string.
-  return `# Profile "${name}", based on ${
-    JSON.stringify(fromLabel)
-  }; created by \`insomnia-pod profiles init --from\`.
-# Reference: docs/profile-lib.md. Check it with: insomnia-pod profiles show ${name}
-let
-  insomnia = import <insomnia> { };
-  base = import ${baseImport};
-in
-insomnia.mkProfile {
-  name = "${name}";
-  description = ${nixString(`${name} (based on ${fromLabel})`)};
-  manifest = insomnia.merge base.manifest {
-    # Your additions: attributes here win over the base's, lists are appended to the base's
-    # (insomnia.override would replace lists instead; docs/profile-lib.md#merge-rules), e.g.:
-    # worker.reasoning = "low";
-  };
-}
-`;
-}
 
 /** The `.nix` file a `--from` profile names; an evaluated `.json` artifact cannot be imported. */
 function nixBaseFile(path: string, from: string): string {
@@ -134,62 +76,6 @@ function targetFor(source: string, name: string, ctx: CliContext): Target {
     entryPath: relative(dirname(registryFile), profileFile),
     root: dirname(dirname(registryFile)),
   };
-}
-
-/** Returns `text` with `name = "path"` registered under `[profiles.profile]`. */
-export function registerEntry(text: string, name: string, entryPath: string, file: string): string {
-  const doc = text.trim() ? parseTomlText(text, file) : {};
-  const profiles = doc.profiles as Record<string, unknown> | undefined;
-  const table = profiles?.profile as Record<string, unknown> | undefined;
-  if (table && name in table) {
-    throw new InsomniaError(
-      "profile_exists",
-      `profile ${name} is already registered in ${file}. Choose another name or edit that entry.`,
-      { file },
-    );
-  }
-  const line = `${JSON.stringify(name)} = ${JSON.stringify(entryPath)}`;
-  const lines = text.split("\n");
-  const header = lines.findIndex((l) => /^\s*\[\s*profiles\s*\.\s*profile\s*\]\s*(#.*)?$/.test(l));
-  let next: string;
-  if (header >= 0) {
-    lines.splice(header + 1, 0, line);
-    next = lines.join("\n");
-  } else if (table) {
-    throw new InsomniaError(
-      "registry_invalid",
-      `${file} declares [profiles.profile] in a form this command cannot extend (inline table). Add \`${line}\` to it by hand.`,
-      { file },
-    );
-  } else {
-    next = `${text}${
-      text === "" || text.endsWith("\n") ? "" : "\n"
-    }\n[profiles.profile]\n${line}\n`;
-  }
-  parse(next); // the edit must leave a valid document
-  return next;
-}
-
-/**
- * Where `[profiles.profile]` in `text` registers `name`, resolved against the registry file's
- * directory, or undefined when it does not. An entry of another form counts as registered
- * elsewhere (`null`).
- */
-export function registeredPath(
-  text: string,
-  name: string,
-  file: string,
-): string | null | undefined {
-  const doc = text.trim() ? parseTomlText(text, file) : {};
-  const profiles = doc.profiles as Record<string, unknown> | undefined;
-  const table = profiles?.profile as Record<string, unknown> | undefined;
-  if (!table || typeof table !== "object" || !(name in table)) return undefined;
-  const value = table[name];
-  const path = typeof value === "string" ? value : value !== null && typeof value === "object" &&
-      typeof (value as { path?: unknown }).path === "string"
-    ? (value as { path: string }).path
-    : undefined;
-  return path === undefined ? null : resolve(dirname(file), path);
 }
 
 /** A file-system failure of `profiles init` as `store_io`, naming the path and what to do. */
@@ -298,16 +184,13 @@ export async function initProfile(
     if (sel.kind === "named" || sel.kind === "default") {
       const entry = selectEntry(loadProfileRegistry(ctx.env, ctx.cwd), sel);
       const builtinSource = entry.source === "builtin"
-        ? readResource(`profiles/${entry.name}.nix`) ??
-          readResource(`profiles/${entry.name}/profile.nix`)
+        ? builtinTemplate(name, entry.name)
         : undefined;
-      content = builtinSource
-        ? builtinSource.replace(/name = "[^"]*";/, `name = "${name}";`)
-        : derivedTemplate(
-          name,
-          importExpression(nixBaseFile(entry.path, from), target.profileFile, target.root),
-          entry.qualified,
-        );
+      content = builtinSource ?? derivedTemplate(
+        name,
+        importExpression(nixBaseFile(entry.path, from), target.profileFile, target.root),
+        entry.qualified,
+      );
     } else if (sel.kind === "path") {
       const file = nixBaseFile(resolve(ctx.cwd, sel.path), from);
       content = derivedTemplate(

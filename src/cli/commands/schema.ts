@@ -6,21 +6,9 @@
 import * as z from "zod";
 import { InsomniaError } from "../../errors.ts";
 import { ManifestConfigSchema, PodManifestSchema } from "../../manifest/schema.ts";
-import { PROFILE_FORMAT, VERSION } from "../../version.ts";
+import { VERSION } from "../../version.ts";
+import { ArtifactSchema } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
-
-/** The profile artifact envelope as a zod schema (for JSON Schema output). */
-export const ArtifactSchema = z.strictObject({
-  profile: z.strictObject({
-    format: z.literal(PROFILE_FORMAT),
-    name: z.string().optional(),
-    description: z.string().optional(),
-    library_version: z.string().optional(),
-    exported_from: z.record(z.string(), z.unknown()).optional(),
-  }),
-  manifest: ManifestConfigSchema.optional(),
-  config: ManifestConfigSchema.optional(),
-});
 
 /** JSON Schema of one of the documents. */
 export function jsonSchemaFor(kind: "artifact" | "manifest" | "resolved"): Record<string, unknown> {

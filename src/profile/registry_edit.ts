@@ -1,0 +1,65 @@
+/**
+ * Editing a registry file's `[profiles.profile]` table as text, so the file's comments and layout
+ * survive: registering a new entry, and finding where an existing one points.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { parse } from "smol-toml";
+import { InsomniaError } from "../errors.ts";
+import { parseTomlText } from "../manifest/toml.ts";
+
+/** Returns `text` with `name = "path"` registered under `[profiles.profile]`. */
+export function registerEntry(text: string, name: string, entryPath: string, file: string): string {
+  const doc = text.trim() ? parseTomlText(text, file) : {};
+  const profiles = doc.profiles as Record<string, unknown> | undefined;
+  const table = profiles?.profile as Record<string, unknown> | undefined;
+  if (table && name in table) {
+    throw new InsomniaError(
+      "profile_exists",
+      `profile ${name} is already registered in ${file}. Choose another name or edit that entry.`,
+      { file },
+    );
+  }
+  const line = `${JSON.stringify(name)} = ${JSON.stringify(entryPath)}`;
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => /^\s*\[\s*profiles\s*\.\s*profile\s*\]\s*(#.*)?$/.test(l));
+  let next: string;
+  if (header >= 0) {
+    lines.splice(header + 1, 0, line);
+    next = lines.join("\n");
+  } else if (table) {
+    throw new InsomniaError(
+      "registry_invalid",
+      `${file} declares [profiles.profile] in a form this command cannot extend (inline table). Add \`${line}\` to it by hand.`,
+      { file },
+    );
+  } else {
+    next = `${text}${
+      text === "" || text.endsWith("\n") ? "" : "\n"
+    }\n[profiles.profile]\n${line}\n`;
+  }
+  parse(next); // the edit must leave a valid document
+  return next;
+}
+
+/**
+ * Where `[profiles.profile]` in `text` registers `name`, resolved against the registry file's
+ * directory, or undefined when it does not. An entry of another form counts as registered
+ * elsewhere (`null`).
+ */
+export function registeredPath(
+  text: string,
+  name: string,
+  file: string,
+): string | null | undefined {
+  const doc = text.trim() ? parseTomlText(text, file) : {};
+  const profiles = doc.profiles as Record<string, unknown> | undefined;
+  const table = profiles?.profile as Record<string, unknown> | undefined;
+  if (!table || typeof table !== "object" || !(name in table)) return undefined;
+  const value = table[name];
+  const path = typeof value === "string" ? value : value !== null && typeof value === "object" &&
+      typeof (value as { path?: unknown }).path === "string"
+    ? (value as { path: string }).path
+    : undefined;
+  return path === undefined ? null : resolve(dirname(file), path);
+}
