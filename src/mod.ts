@@ -1,14 +1,23 @@
 /**
- * insomnia-pod as a library: resolve Nix profiles and TOML manifests into validated Pod manifests,
- * read and write the Pod store, and dereference secrets at the consumer boundary.
+ * insomnia-pod as a library: create, resume and re-resolve Pods exactly as the CLI does (the use
+ * cases `create`, `resume`, `reload`), resolve Nix profiles and TOML manifests into validated Pod
+ * manifests, read and write the Pod store, and dereference secrets at the consumer boundary.
  *
  * ```ts
- * import { resolveProfile } from "@insomnia/pod";
+ * import { create, resolveProfile } from "@insomnia/pod";
  * const { manifest, provenance } = await resolveProfile("./profiles/coder.nix", { podName: "t" });
+ * const pod = (await create({ source: { kind: "profile", selector: "./profiles/coder.nix" } })).apply();
  * ```
  * @module
  */
 export * from "./errors.ts";
+
+export { create, type CreatePlan } from "./app/create.ts";
+export { resume, type ResumePlan } from "./app/resume.ts";
+export { reload, type ReloadPlan } from "./app/reload.ts";
+export type { LaunchedPod, Planned } from "./app/launched.ts";
+export type { LaunchRequest, LaunchSource } from "./app/launch_request.ts";
+export type { ManifestProvenance, RecordedProvenance } from "./profile/provenance.ts";
 export type { Env } from "./env.ts";
 export { NIX_LIBRARY_VERSION, PROFILE_FORMAT, VERSION } from "./version.ts";
 
@@ -99,6 +108,7 @@ export {
 
 export {
   checkSecretRefs,
+  registerKnownSecrets,
   type ResolveOptions as SecretResolveOptions,
   resolveSecret,
   type SecretBackend,

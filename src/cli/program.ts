@@ -6,20 +6,8 @@
 import { Argument, Command, Option } from "commander";
 import { InsomniaError } from "../errors.ts";
 import { VERSION } from "../version.ts";
-import {
-  HELP_COMMAND,
-  HELP_OPTION,
-  launchFlags,
-  type LaunchOptions,
-  VERSION_OPTION,
-} from "../app/launch_flags.ts";
+import { HELP_COMMAND, HELP_OPTION, launchFlags, VERSION_OPTION } from "../app/launch_flags.ts";
 import { COMMAND_NAMES, commandAt, COMMANDS, type CommonFlag, nameOf } from "./command_list.ts";
-
-/** Options of the root (launch) command, as parsed (one field per flag of the flag table). */
-export type RootOptions = LaunchOptions;
-
-/** A command action: receives the merged options and positional arguments. */
-export type Action = (opts: RootOptions & Record<string, unknown>, args: string[]) => Promise<void>;
 
 const EXAMPLES = `
 Examples:
@@ -41,7 +29,7 @@ Documentation: docs/cli.md`;
  * before a subcommand's name they would be parsed by the root and silently ignored, so a
  * subcommand refuses them (see {@link subcommandOptions}).
  */
-export const ROOT_ONLY_OPTIONS: readonly string[] = launchFlags().flatMap(([key, spec]) =>
+const ROOT_ONLY_OPTIONS: readonly string[] = launchFlags().flatMap(([key, spec]) =>
   spec.common ? [] : [key]
 );
 
@@ -79,7 +67,7 @@ function shellWord(text: string): string {
  * (`insomnia-pod --dry-run profiles init x`) would be silently dropped, so it is a `usage` error
  * naming the option and the subcommand; so is a common flag the subcommand does not take.
  */
-export function subcommandOptions(cmd: Command): Record<string, unknown> {
+function subcommandOptions(cmd: Command): Record<string, unknown> {
   const chain: Command[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
   const path = chain.slice(1).map((c) => c.name()).join(" ");

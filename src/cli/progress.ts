@@ -9,7 +9,7 @@ import { envValue } from "../env.ts";
 import type { CliContext } from "./context.ts";
 
 /** Work shorter than this never shows a spinner. */
-export const PROGRESS_DELAY_MS = 300;
+const PROGRESS_DELAY_MS = 300;
 const FRAME_MS = 80;
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 

@@ -11,7 +11,7 @@ import { InsomniaError } from "../errors.ts";
 import { TEMP_PREFIX } from "./atomic.ts";
 
 /** Temp entries this old are garbage even when their pid looks alive (pid reuse). */
-export const TEMP_STALE_MS = 60_000;
+const TEMP_STALE_MS = 60_000;
 
 /** The `code` of a Node-style system error (`ENOENT`, `EEXIST`, …), if any. */
 export function errnoCode(error: unknown): string | undefined {
@@ -106,7 +106,7 @@ export function tempName(what: string): string {
  * True when the temp entry `name` in `dir` was left by a process that is gone (the pid embedded by
  * {@link tempName} and by `writeFileAtomic` is dead) or is older than {@link TEMP_STALE_MS}.
  */
-export function isStaleTemp(dir: string, name: string): boolean {
+function isStaleTemp(dir: string, name: string): boolean {
   const match = /\.(\d+)\.[0-9a-f]+$/.exec(name);
   if (match && Number(match[1]) !== process.pid && !pidAlive(Number(match[1]))) return true;
   try {

@@ -16,11 +16,11 @@ import { InsomniaError } from "../errors.ts";
 import { errnoCode, pidAlive, randomHex, storeIoError } from "./errno.ts";
 
 /** A lock older than this is stale even if its pid is alive. */
-export const LOCK_STALE_MS = 30_000;
+const LOCK_STALE_MS = 30_000;
 /** A lock file that is still empty after this long is stale (its creator died mid-create). */
-export const LOCK_EMPTY_STALE_MS = 2_000;
+const LOCK_EMPTY_STALE_MS = 2_000;
 /** Default time to wait for a lock before giving up with `store_io`. */
-export const LOCK_TIMEOUT_MS = 20_000;
+const LOCK_TIMEOUT_MS = 20_000;
 /** A `<lock>.break` file older than this is stale. */
 const BREAKER_STALE_MS = 5_000;
 
@@ -53,7 +53,7 @@ interface LockInfo {
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the current thread for `ms` milliseconds. */
-export function sleepSync(ms: number): void {
+function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, Math.max(0, ms));
 }
 

@@ -15,7 +15,7 @@ type WorkspacePath = Extract<PathValue, { kind: "workspace_path" }>;
  * `path` as a `workspace_path` relative to `workspace` (`"."` for the workspace itself) when it is
  * inside it; otherwise `path` unchanged.
  */
-export function workspaceRelative(path: string, workspace: string): string | WorkspacePath {
+function workspaceRelative(path: string, workspace: string): string | WorkspacePath {
   const rel = relative(workspace, path);
   if (rel === "") return { kind: "workspace_path", path: "." };
   if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path;

@@ -14,7 +14,7 @@ import { PROFILE_FORMAT } from "../version.ts";
 import { isRecord } from "../json.ts";
 
 /** The envelope's `profile` table. */
-export const ProfileMetadataSchema = z.strictObject({
+const ProfileMetadataSchema = z.strictObject({
   format: z.literal(PROFILE_FORMAT),
   name: z.string().optional(),
   description: z.string().optional(),

@@ -10,7 +10,9 @@ import type { ProfileProvenance } from "./resolve_profile.ts";
 
 /** Provenance of a Pod created from the TOML path (no profile). */
 export interface ManifestProvenance {
+  /** No selector: the TOML path took no profile. */
   selector: null;
+  /** The manifest layers, in merge order (`path` null for an inline layer). */
   source: { kind: "manifest"; layers: Array<{ kind: string; path: string | null }> };
 }
 

@@ -13,7 +13,6 @@ import { emptySourceState } from "./registry_parse.ts";
 import type { Registry, RegistryInputs } from "./registry_types.ts";
 
 export type {
-  BuiltinProfileInfo,
   DeclaredDefault,
   DeclaredEntry,
   QualifiedRef,
@@ -24,10 +23,8 @@ export type {
   RegistrySourceState,
 } from "./registry_types.ts";
 export { scanBuiltinDir } from "./registry_file.ts";
-export { parseRegistryText } from "./registry_parse.ts";
 export {
   defaultEntry,
-  type DefaultTarget,
   defaultTarget,
   listAliases,
   listEntries,

@@ -5,7 +5,7 @@
 import { distance } from "fastest-levenshtein";
 
 /** Largest edit distance still worth suggesting for an input of this length. */
-export function suggestionThreshold(length: number): number {
+function suggestionThreshold(length: number): number {
   if (length <= 3) return 1;
   if (length <= 6) return 2;
   return 3;

@@ -45,19 +45,13 @@ import {
   storeLayout,
 } from "./records.ts";
 
-export { validatePodName } from "../manifest/pod_name.ts";
 export { canonicalJson, sha256Hex } from "./canonical.ts";
 export {
   type HistoryEntry,
-  historyRecordSha256,
-  POD_FORMAT,
-  POD_HISTORY_FORMAT,
   type PodIdentity,
   type PodRecord,
   podRecordSha256,
   type PodSnapshot,
-  SESSION_FORMAT,
-  STORE_FORMAT,
   type StoredPod,
 } from "./records.ts";
 

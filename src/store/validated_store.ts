@@ -16,7 +16,7 @@ import type {
 } from "./pod_store.ts";
 
 /** Throws `snapshot_invalid` unless `manifest` is a valid resolved Pod manifest. */
-export function validateSnapshotManifest(manifest: unknown): void {
+function validateSnapshotManifest(manifest: unknown): void {
   parsePodManifest(manifest, "stored snapshot", "snapshot_invalid");
 }
 

@@ -44,7 +44,7 @@ export function profileLabel(entry: ChoiceEntry): string {
 }
 
 /** The cascade choice. */
-export function cascadeChoice(): Choice {
+function cascadeChoice(): Choice {
   return { kind: "cascade", key: CASCADE_KEY, label: CASCADE_LABEL };
 }
 
@@ -150,7 +150,7 @@ export function cycle(index: number, delta: number, length: number): number {
 }
 
 /** The text a choice is matched against in the picker. */
-export function searchText(choice: Choice): string {
+function searchText(choice: Choice): string {
   if (choice.kind === "profile") {
     const e = choice.entry;
     return `${e.qualified} ${e.source} ${e.name} ${e.isDefault ? "default" : ""} ${

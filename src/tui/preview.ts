@@ -21,7 +21,7 @@ export type Evaluator = (
 ) => Promise<{ manifest: PodManifest; warnings: string[]; workspace: string }>;
 
 /** The preview rows of a manifest. */
-export function previewRows(manifest: PodManifest, workspace: string): Array<[string, string]> {
+function previewRows(manifest: PodManifest, workspace: string): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ["model", describeModel(manifest.model)],
     ["auth", describeAuth(manifest.model.auth)],

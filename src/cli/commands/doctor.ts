@@ -342,7 +342,7 @@ function statKind(path: string): "dir" | "other" | "missing" | string {
 }
 
 /** The Pod store directory (or, when it does not exist yet, its nearest existing parent) is writable. */
-export function storeCheck(root: string | undefined): DoctorCheck {
+function storeCheck(root: string | undefined): DoctorCheck {
   const hint = (dir: string) =>
     `make ${dir} a directory this user can write to, or choose another store with ` +
     "-s/--store DIR (or INSOMNIA_DATA_DIR).";
@@ -409,7 +409,7 @@ function renderHuman(report: DoctorReport): string {
 }
 
 /** Runs every check; see the module doc. */
-export async function runDoctor(
+async function runDoctor(
   opts: Record<string, unknown>,
   ctx: CliContext,
 ): Promise<DoctorReport> {

@@ -11,7 +11,7 @@ import { ArtifactSchema } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 
 /** JSON Schema of one of the documents. */
-export function jsonSchemaFor(kind: "artifact" | "manifest" | "resolved"): Record<string, unknown> {
+function jsonSchemaFor(kind: "artifact" | "manifest" | "resolved"): Record<string, unknown> {
   const schema = kind === "artifact"
     ? ArtifactSchema
     : kind === "manifest"

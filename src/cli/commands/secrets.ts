@@ -16,7 +16,7 @@ import { validateSecretRefId } from "../../secrets/refs.ts";
 import { envVarForRef } from "../../secrets/secret_env.ts";
 
 /** Removes one trailing newline (`\n` or `\r\n`) added by `echo` or a heredoc. */
-export function stripOneNewline(text: string): string {
+function stripOneNewline(text: string): string {
   if (text.endsWith("\r\n")) return text.slice(0, -2);
   if (text.endsWith("\n")) return text.slice(0, -1);
   return text;

@@ -7,7 +7,7 @@ import { VERSION } from "../../version.ts";
 import type { CompletionCommand, CompletionValue, Shell } from "./model.ts";
 
 /** `kind` or `choice:a b c`, the form the generated scripts switch on. */
-export function kindWord(value: CompletionValue): string {
+function kindWord(value: CompletionValue): string {
   return value.kind === "choice" ? `choice:${value.choices.join(" ")}` : value.kind;
 }
 
