@@ -1,0 +1,50 @@
+/**
+ * The layer directions of docs/architecture.md, read from the imports of every file in src/: a
+ * new import that crosses one fails here with the file and the import named.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { REPO_ROOT } from "./helpers/cli.ts";
+
+const SRC = join(REPO_ROOT, "src");
+const CORE = ["profile", "nix", "secrets", "manifest"];
+
+/** Why `from` (a layer: a folder of src/, or a top-level file) may not import `to`, if it may not. */
+function forbidden(from: string, to: string): string | undefined {
+  if (from === to) return undefined;
+  if (from === "tui" && to === "cli") return "the dialog uses app/, never the CLI";
+  if (CORE.includes(from) && ["store", "cli", "tui", "app"].includes(to)) {
+    return "the core does not depend on the store, the application or its clients";
+  }
+  if ((from === "store" && to === "secrets") || (from === "secrets" && to === "store")) {
+    return "store/ and secrets/ are siblings; shared file helpers live in fs/";
+  }
+  if (to === "app" && !["cli", "tui", "mod.ts"].includes(from)) {
+    return "only the clients (cli/, tui/) and the library entry use the application layer";
+  }
+  if (from === "fs" && !to.endsWith(".ts")) return "fs/ is the bottom layer";
+  return undefined;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []
+  );
+}
+
+const layerOf = (file: string) => relative(SRC, file).split("/")[0];
+
+Deno.test("imports follow the layer directions", () => {
+  const crossings: string[] = [];
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, "utf8");
+    const specifiers = text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.[^"']+)["']/g);
+    for (const [, specifier] of specifiers) {
+      const target = normalize(join(dirname(file), specifier));
+      const why = forbidden(layerOf(file), layerOf(target));
+      if (why) crossings.push(`${relative(SRC, file)} → ${relative(SRC, target)}: ${why}`);
+    }
+  }
+  assert.deepEqual(crossings, []);
+});
