@@ -1,6 +1,8 @@
 /**
- * The commander program: flags, their relations (usage errors) and the commands. Command bodies
- * live in `src/cli/commands/` and are imported lazily, so a run loads only what it uses.
+ * The commander program, built from the command list (src/cli/command_list.ts) and the flag table
+ * (src/app/launch_flags.ts): options, `conflicts`, help, and the refusal of root options written
+ * before a subcommand's name. Command bodies live in `src/cli/commands/` and are imported lazily,
+ * so a run loads only what it uses.
  * @module
  */
 import { Argument, Command, Option } from "commander";
