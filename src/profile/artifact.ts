@@ -1,9 +1,10 @@
 /**
  * The profile artifact contract (seed "Manifest profiles"): an evaluated profile is
  * `{ profile = { format = "insomnia.nix-profile.v1"; … }; manifest = … }` (or `config = …`), or a
- * raw manifest object for debug/test paths. Anything else fails closed. {@link ArtifactSchema} is
- * the one description of the envelope: the reader takes its keys from it, `pods export` writes it
- * ({@link exportedArtifact}) and `insomnia-pod schema --artifact` prints it.
+ * raw manifest object for debug/test paths. Anything else fails closed. {@link ENVELOPE} is the
+ * one description of the envelope: the reader takes its keys and types from it, `pods export`
+ * writes it ({@link exportedArtifact}) and `insomnia-pod schema --artifact` prints it as JSON
+ * Schema ({@link artifactSchema}, built only then, so reading a profile costs no schema building).
  * @module
  */
 import * as z from "zod";
@@ -13,21 +14,39 @@ import { suggestKey } from "../manifest/validate.ts";
 import { PROFILE_FORMAT } from "../version.ts";
 import { isRecord } from "../json.ts";
 
-/** The envelope's `profile` table. */
-const ProfileMetadataSchema = z.strictObject({
-  format: z.literal(PROFILE_FORMAT),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  library_version: z.string().optional(),
-  exported_from: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * The envelope: its top-level keys (the `profile` metadata table; the manifest under `manifest`,
+ * or `config`, its older name) and the metadata table's fields with the type of each.
+ */
+const ENVELOPE = {
+  keys: { profile: "metadata", manifest: "manifest", config: "manifest" },
+  metadata: {
+    format: "format",
+    name: "string",
+    description: "string",
+    library_version: "string",
+    exported_from: "object",
+  },
+} as const;
 
-/** The profile artifact envelope: metadata, and the manifest (or `config`, its older name). */
-export const ArtifactSchema = z.strictObject({
-  profile: ProfileMetadataSchema,
-  manifest: ManifestConfigSchema.optional(),
-  config: ManifestConfigSchema.optional(),
-});
+/** The envelope as a zod schema, for `insomnia-pod schema --artifact`. */
+export function artifactSchema(): z.ZodType {
+  const field = {
+    format: z.literal(PROFILE_FORMAT),
+    string: z.string().optional(),
+    object: z.record(z.string(), z.unknown()).optional(),
+  };
+  const metadata = z.strictObject(
+    Object.fromEntries(Object.entries(ENVELOPE.metadata).map(([key, type]) => [key, field[type]])),
+  );
+  return z.strictObject(
+    Object.fromEntries(
+      Object.entries(ENVELOPE.keys).map((
+        [key, part],
+      ) => [key, part === "metadata" ? metadata : ManifestConfigSchema.optional()]),
+    ),
+  );
+}
 
 /** Metadata of the envelope's `profile` table. */
 export interface ProfileMetadata {
@@ -51,17 +70,17 @@ export interface ExtractedArtifact {
   body: unknown;
 }
 
-const ENVELOPE_KEYS = Object.keys(ArtifactSchema.shape);
-const METADATA_KEYS = Object.keys(ProfileMetadataSchema.shape);
+const ENVELOPE_KEYS = Object.keys(ENVELOPE.keys);
+const METADATA_KEYS = Object.keys(ENVELOPE.metadata);
 /** Metadata fields whose value must be a string (checked by hand for a precise message). */
-const STRING_KEYS = Object.entries(ProfileMetadataSchema.shape).flatMap(([key, field]) =>
-  field instanceof z.ZodOptional && field.unwrap() instanceof z.ZodString ? [key] : []
+const STRING_KEYS = METADATA_KEYS.filter((key) =>
+  ENVELOPE.metadata[key as keyof typeof ENVELOPE.metadata] === "string"
 );
 
-// The documented interface names exactly the schema's fields.
+// The documented interface names exactly the envelope's metadata fields.
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? [keyof B] extends [keyof A] ? true : false
   : false;
-true satisfies SameKeys<ProfileMetadata, z.infer<typeof ProfileMetadataSchema>>;
+true satisfies SameKeys<ProfileMetadata, typeof ENVELOPE.metadata>;
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";

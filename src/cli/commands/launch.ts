@@ -7,10 +7,8 @@
  */
 import process from "node:process";
 import { InsomniaError } from "../../errors.ts";
-import { create } from "../../app/create.ts";
 import type { LaunchOptions } from "../../app/launch_flags.ts";
 import { type LaunchRequest, launchRequest } from "../../app/launch_request.ts";
-import { reload } from "../../app/reload.ts";
 import { resume, type ResumePlan } from "../../app/resume.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
@@ -50,6 +48,8 @@ async function createPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
+  // Creating and re-resolving load the resolvers; a resume never does.
+  const { create } = await import("../../app/create.ts");
   const plan = await create({ ...request, onWarning: (w) => ctx.note(`warning: ${w}`) });
   return createdOutput(plan, opts.dryRun ? undefined : plan.apply());
 }
@@ -99,6 +99,7 @@ async function reloadPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
+  const { reload } = await import("../../app/reload.ts");
   const plan = await reload(request);
   let apply = false;
   if (plan.pending && !opts.dryRun) {

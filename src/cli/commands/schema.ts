@@ -7,13 +7,13 @@ import * as z from "zod";
 import { InsomniaError } from "../../errors.ts";
 import { ManifestConfigSchema, PodManifestSchema } from "../../manifest/schema.ts";
 import { VERSION } from "../../version.ts";
-import { ArtifactSchema } from "../../profile/artifact.ts";
+import { artifactSchema } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 
 /** JSON Schema of one of the documents. */
 function jsonSchemaFor(kind: "artifact" | "manifest" | "resolved"): Record<string, unknown> {
   const schema = kind === "artifact"
-    ? ArtifactSchema
+    ? artifactSchema()
     : kind === "manifest"
     ? ManifestConfigSchema
     : PodManifestSchema;
