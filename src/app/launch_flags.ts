@@ -45,7 +45,7 @@ export interface FlagSpec<K extends string = string> {
 const MANIFEST_FLAGS = ["manifest", "manifestCascade", "project", "overlay"] as const;
 
 /** The root command's flags, in help order. Keys are the parsed option names. */
-export const LAUNCH_FLAGS = {
+const LAUNCH_FLAGS = {
   profile: {
     flags: "--profile <selector>",
     description:
