@@ -4,6 +4,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
+import { addedSections } from "../manifest/diff.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
 import type { PodManifest } from "../manifest/schema.ts";
 import type { Registry } from "../profile/registry.ts";
@@ -123,13 +124,12 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   }
   const name = planPodName(store, manifest.pod.name, explicitName);
   const planned = { ...manifest, pod: { ...manifest.pod, name } };
-  const { diffManifests } = await import("../manifest/diff.ts");
   return {
     name,
     manifest: planned,
     warnings,
     provenance,
-    changes: diffManifests({}, planned),
+    changes: addedSections(planned),
     apply: () =>
       launchedPod(createPod(store, {
         name: manifest.pod.name,

@@ -80,12 +80,27 @@ function walk(before: unknown, after: unknown, field: string, out: ManifestChang
   });
 }
 
+function byArea(changes: ManifestChange[]): ManifestChange[] {
+  const order = AREAS.map(([, area]) => area).concat("other");
+  return changes.sort((x, y) => order.indexOf(x.area) - order.indexOf(y.area));
+}
+
 /** Every semantic change from `before` to `after`, ordered by area then field. */
 export function diffManifests(before: unknown, after: unknown): ManifestChange[] {
   const out: ManifestChange[] = [];
   walk(before, after, "", out);
-  const order = AREAS.map(([, area]) => area).concat("other");
-  return out.sort((x, y) => order.indexOf(x.area) - order.indexOf(y.area));
+  return byArea(out);
+}
+
+/**
+ * What creating `manifest` adds: each top-level section as `added` — the same list as
+ * `diffManifests({}, manifest)`, without comparing anything.
+ */
+export function addedSections(manifest: Record<string, unknown>): ManifestChange[] {
+  const fields = Object.keys(manifest).filter((field) => manifest[field] !== undefined).sort();
+  return byArea(
+    fields.map((field) => ({ area: areaOf(field), field, kind: "added", after: manifest[field] })),
+  );
 }
 
 function show(value: unknown): string {

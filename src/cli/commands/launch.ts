@@ -8,6 +8,7 @@
 import process from "node:process";
 import { InsomniaError } from "../../errors.ts";
 import type { LaunchOptions } from "../../app/launch_flags.ts";
+import { create } from "../../app/create.ts";
 import { type LaunchRequest, launchRequest } from "../../app/launch_request.ts";
 import { resume, type ResumePlan } from "../../app/resume.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
@@ -48,8 +49,6 @@ async function createPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  // Creating and re-resolving load the resolvers; a resume never does.
-  const { create } = await import("../../app/create.ts");
   const plan = await create({ ...request, onWarning: (w) => ctx.note(`warning: ${w}`) });
   return createdOutput(plan, opts.dryRun ? undefined : plan.apply());
 }
@@ -99,6 +98,7 @@ async function reloadPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
+  // Only an explicit re-resolve loads it (a resume never evaluates).
   const { reload } = await import("../../app/reload.ts");
   const plan = await reload(request);
   let apply = false;
