@@ -14,6 +14,7 @@ import {
 import { redactKnownFormats } from "./patterns.ts";
 import { registeredSecretValues } from "./registry.ts";
 import { isRecord } from "./walk.ts";
+import { MAX_WALK_DEPTH } from "../json_shape.ts";
 
 export {
   MIN_REGISTERED_LENGTH,
@@ -23,6 +24,9 @@ export {
 
 /** Replacement for registered values and invalid credential positions. */
 export const REDACTED = "[redacted]";
+
+/** What stands for a value nested deeper than MAX_WALK_DEPTH in a redacted copy. */
+const TOO_DEEP = "[redacted: nested too deeply]";
 
 /**
  * Replaces every value registered with `registerSecretValue` by `[redacted]`, then every recognised
@@ -38,8 +42,9 @@ export function redactText(text: string): string {
 
 /**
  * Deep copy of a JSON-like value with {@link redactText} applied to every string and object key.
- * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`;
- * functions and symbols are dropped as `JSON.stringify` would.
+ * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`,
+ * and values nested deeper than `MAX_WALK_DEPTH` become `"[redacted: nested too deeply]"` (output
+ * must never fail); functions and symbols are dropped as `JSON.stringify` would.
  */
 export function redactJson<T>(value: T): T {
   const ancestors = new Set<object>();
@@ -49,6 +54,7 @@ export function redactJson<T>(value: T): T {
       return typeof node === "function" || typeof node === "symbol" ? undefined : node;
     }
     if (ancestors.has(node)) return "[circular]";
+    if (ancestors.size >= MAX_WALK_DEPTH) return TOO_DEEP;
     const withJson = node as { toJSON?: () => unknown };
     if (typeof withJson.toJSON === "function") return copy(withJson.toJSON());
     ancestors.add(node);
@@ -104,6 +110,7 @@ export function redactCredentialPositions<T>(manifest: T): T {
 function structuredCloneJson(value: unknown, ancestors = new Set<object>()): unknown {
   if (value === null || typeof value !== "object") return value;
   if (ancestors.has(value)) return "[circular]";
+  if (ancestors.size >= MAX_WALK_DEPTH) return TOO_DEEP;
   const withJson = value as { toJSON?: () => unknown };
   if (typeof withJson.toJSON === "function") {
     return structuredCloneJson(withJson.toJSON(), ancestors);

@@ -7,8 +7,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { readBoundedBytes } from "../../fs/read_bounded.ts";
 import { InsomniaError } from "../../errors.ts";
 import type { PathValue, PodManifest } from "../../manifest/schema.ts";
 import { builtinSourceSha256 } from "../../profile/builtin.ts";
@@ -38,7 +39,8 @@ export function profileDrift(profile: unknown): "unchanged" | "changed" | "missi
     current = builtinSourceSha256(p.source.name);
   } else if (p.source.kind === "path" || p.source.kind === "registry") {
     try {
-      current = createHash("sha256").update(readFileSync(p.source.path)).digest("hex");
+      const bytes = readBoundedBytes(p.source.path, { code: "artifact_invalid" });
+      current = createHash("sha256").update(bytes).digest("hex");
     } catch {
       return "missing";
     }

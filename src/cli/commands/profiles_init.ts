@@ -5,12 +5,16 @@
  * available the new profile is evaluated first; if that fails, nothing is left behind.
  * @module
  */
-import type { Buffer } from "node:buffer";
-import { existsSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
+import { existsSync, rmSync, type Stats, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parse } from "smol-toml";
 import { configDir, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
+import {
+  type BoundedReadOptions,
+  readBoundedBytes,
+  readBoundedTextIfExists,
+} from "../../fs/read_bounded.ts";
 import { findProjectManifest } from "../../manifest/cascade.ts";
 import { parseTomlText } from "../../manifest/toml.ts";
 import { loadProfileRegistry, resolveProfile } from "../../profile/resolve.ts";
@@ -208,6 +212,15 @@ function initIoError(error: unknown, doing: string, path: string): InsomniaError
   return ioFailure(`profiles init cannot ${doing} ${path}: ${why}.`, path, code);
 }
 
+function initReadOptions(doing: string): BoundedReadOptions {
+  return {
+    code: "store_io",
+    message: (path, problem) =>
+      `profiles init cannot ${doing} ${path}: it ${problem}. Nothing was written; fix that ` +
+      "path (or choose another location with --source or another working directory) and retry.",
+  };
+}
+
 function ioFailure(what: string, path: string, errno?: string, blocker?: string): InsomniaError {
   return new InsomniaError(
     "store_io",
@@ -324,12 +337,10 @@ export async function initProfile(
       );
     }
   }
-  let registryText = "";
-  try {
-    if (existsSync(target.registryFile)) registryText = readFileSync(target.registryFile, "utf8");
-  } catch (error) {
-    throw initIoError(error, `read the ${source} registry`, target.registryFile);
-  }
+  const registryText = readBoundedTextIfExists(
+    target.registryFile,
+    initReadOptions(`read the ${source} registry`),
+  ) ?? "";
   // --force rewrites the file of an entry that already points at it; the registry stays as is.
   const registered = registeredPath(registryText, name, target.registryFile);
   let nextRegistry: string | undefined;
@@ -346,12 +357,9 @@ export async function initProfile(
       { file: target.registryFile, ...(registered && { path: registered }) },
     );
   }
-  let previous: Buffer | undefined;
-  try {
-    if (fileExists) previous = readFileSync(target.profileFile);
-  } catch (error) {
-    throw initIoError(error, "read the existing profile file", target.profileFile);
-  }
+  const previous = fileExists
+    ? readBoundedBytes(target.profileFile, initReadOptions("read the existing profile file"))
+    : undefined;
   // Undo everything this run wrote: the old file back (--force), new directories removed.
   const rollback = () => {
     try {

@@ -9,6 +9,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import {
   deleteSecret,
   listSecretIds,
+  MAX_SECRET_BYTES,
   secretStorePath,
   setSecret,
 } from "../../secrets/file_store.ts";
@@ -35,7 +36,22 @@ export async function secretsSet(id: string, ctx: CliContext): Promise<CommandOu
         `\`printf %s "$KEY" | insomnia-pod secrets set ${id}\` (never pass a value as an argument).`,
     );
   }
-  const value = stripOneNewline(await ctx.readStdin());
+  let input: string;
+  try {
+    // One trailing newline ("\r\n" at most) is not part of the value.
+    input = await ctx.readStdin(MAX_SECRET_BYTES + 2);
+  } catch (error) {
+    if (error instanceof InsomniaError && error.details.reason === "too_large") {
+      throw new InsomniaError(
+        "usage",
+        `the value on stdin for secret "${id}" is larger than ${MAX_SECRET_BYTES} bytes, the ` +
+          "limit for a secret; nothing was stored.",
+        { maxBytes: MAX_SECRET_BYTES },
+      );
+    }
+    throw error;
+  }
+  const value = stripOneNewline(input);
   if (value.length === 0) {
     throw new InsomniaError(
       "usage",
