@@ -19,7 +19,13 @@ import {
   type NixTarget,
 } from "./args.ts";
 import { formatDuration } from "./duration.ts";
-import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
+import {
+  defaultTraceDir,
+  parseNixStderr,
+  stripAnsi,
+  withoutSourceExcerpts,
+  writeTraceFile,
+} from "./diagnostics.ts";
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/resolve.ts";
@@ -313,7 +319,7 @@ function failed(
   const trace = writeTraceFile(
     req.traceDir ?? defaultTraceDir(),
     `# insomnia-pod: nix eval failed (${status}) for profile ${label}\n` +
-      `# command: nix ${args.join(" ")}\n\n${stderr}`,
+      `# command: nix ${args.join(" ")}\n\n${withoutSourceExcerpts(stderr)}`,
   );
   const traceNote = trace ? ` Full trace: ${trace}` : " (The full trace could not be saved.)";
   const location = diagnostic.location;

@@ -5,6 +5,7 @@
  * holds references only.
  * @module
  */
+import { Buffer } from "node:buffer";
 import {
   CREDENTIAL_POSITIONS,
   ENV_NAME_POSITIONS,
@@ -17,6 +18,7 @@ import { isRecord } from "./walk.ts";
 import { MAX_WALK_DEPTH } from "../json_shape.ts";
 
 export {
+  isRedactableValue,
   MIN_REGISTERED_LENGTH,
   registerSecretValue,
   resetRegisteredSecretValues,
@@ -29,15 +31,31 @@ export const REDACTED = "[redacted]";
 const TOO_DEEP = "[redacted: nested too deeply]";
 
 /**
- * Replaces every value registered with `registerSecretValue` by `[redacted]`, then every recognised
- * credential format by `[redacted:<kind>]`.
+ * The one redactor of everything shown or written: replaces every value registered with
+ * `registerSecretValue` by `[redacted]`, every recognised credential format wherever it occurs by
+ * `[redacted:<kind>]` (see `redactKnownFormats`), and every base64 run that decodes to either by
+ * `[redacted:base64]`.
  */
 export function redactText(text: string): string {
   let out = text;
   for (const value of registeredSecretValues()) {
     if (out.includes(value)) out = out.split(value).join(REDACTED);
   }
-  return redactKnownFormats(out);
+  out = redactKnownFormats(out);
+  return out.replace(BASE64_RUN, (run) => (encodesSecret(run) ? `[redacted:base64]` : run));
+}
+
+// Long enough for the base64 of the shortest detected key (20 characters → 28).
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+/** True when `run`, decoded as base64 from any of its first four offsets, holds a secret. */
+function encodesSecret(run: string): boolean {
+  for (let offset = 0; offset < 4; offset++) {
+    const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
+    if (redactKnownFormats(decoded) !== decoded) return true;
+    if (registeredSecretValues().some((value) => decoded.includes(value))) return true;
+  }
+  return false;
 }
 
 /**

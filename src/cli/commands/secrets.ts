@@ -14,6 +14,7 @@ import {
   setSecret,
 } from "../../secrets/file_store.ts";
 import { validateSecretRefId } from "../../secrets/refs.ts";
+import { isRedactableValue } from "../../secrets/registry.ts";
 import { envVarForRef } from "../../secrets/resolve.ts";
 
 /** Removes one trailing newline (`\n` or `\r\n`) added by `echo` or a heredoc. */
@@ -60,6 +61,14 @@ export async function secretsSet(id: string, ctx: CliContext): Promise<CommandOu
     );
   }
   setSecret(id, value, { env: ctx.env });
+  if (!isRedactableValue(value)) {
+    ctx.note(
+      `warning: the value of secret ${id} is short or simple (fewer than 8 characters, or fewer ` +
+        "than 20 without three of lower case, upper case, digits and symbols), so insomnia-pod " +
+        "cannot hide it by matching it in its output. It is stored and used; a real credential " +
+        "should be longer.",
+    );
+  }
   const shadow = envVarForRef(id);
   if (envValue(ctx.env, shadow) !== undefined) {
     ctx.note(
