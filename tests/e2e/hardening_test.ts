@@ -423,3 +423,216 @@ Deno.test("D30: non-UTF-8 bytes from Nix are artifact_invalid, not replaced", ()
       message: /printed output that is not valid UTF-8 text/,
     });
   }));
+
+// ---- D7, D8: one redactor for every output -----------------------------------------------------
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+function random(length: number, alphabet = ALNUM): string {
+  return [...crypto.getRandomValues(new Uint8Array(length))]
+    .map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Every file under `dir` (trace files included) as one string. */
+function allText(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of Deno.readDirSync(d)) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory) walk(p);
+      else if (entry.isFile) out.push(Deno.readTextFileSync(p));
+    }
+  };
+  walk(dir);
+  return out.join("\n");
+}
+
+Deno.test("D7: keys after an escaped newline or a word character never reach stderr, --json or traces", () =>
+  inSandbox(async (sb) => {
+    const key = "sk-" + "ant-api03-" + random(40);
+    const escaped = writeFile(
+      join(sb.root, "t.nix"),
+      `throw (builtins.toJSON { k = "line1\\n${key}"; })\n`,
+    );
+    const glued = writeFile(join(sb.root, "u.nix"), `throw "token_${key}"\n`);
+    for (const file of [escaped, glued]) {
+      const error = await expectFailure(sb, ["--profile", file, "--dry-run"], {
+        code: "nix_eval_failed",
+        message: /\[redacted:anthropic_api_key\]/,
+      });
+      assert.ok(!JSON.stringify(error).includes(key.slice(14)));
+      const human = await runCli(["--profile", file], { cwd: sb.workspace, env: sb.env });
+      assert.ok(!human.stderr.includes(key.slice(14)), "stderr leaks the key");
+    }
+    const tmp = allText(sb.env.TMPDIR);
+    assert.match(tmp, /nix eval failed/, "trace files were written");
+    assert.ok(!tmp.includes(key.slice(14)), "a trace file leaks the key");
+  }));
+
+Deno.test("D7: a PEM body cut out with builtins.substring is rejected as plaintext, never stored", () =>
+  inSandbox(async (sb) => {
+    const b64 = ALNUM + "+/";
+    const body = Array.from({ length: 8 }, () => "M" + random(63, b64)).join("\n");
+    const pem = "-----BEGIN RSA " + "PRIVATE KEY-----\n" + body +
+      "\n-----END RSA PRIVATE KEY-----\n";
+    writeFileSync(join(sb.root, "key.pem"), pem);
+    const profile = writeFile(
+      join(sb.root, "pem.nix"),
+      Deno.readTextFileSync(join(FIXTURES, "profiles", "minimal.nix"))
+        .replace(
+          'description = "Example coding Pod";',
+          "description = builtins.substring 40 200 (builtins.readFile ./key.pem);",
+        ),
+    );
+    const error = await expectFailure(sb, ["--profile", profile], {
+      code: "secret_plaintext",
+      message: /profile\.description holds a PEM private key in plaintext/,
+    });
+    const line = body.split("\n")[1];
+    assert.ok(!JSON.stringify(error).includes(line));
+    assert.equal(existsSync(join(sb.store, "pods")), false);
+  }));
+
+Deno.test("D8: a trace file keeps no source excerpt and no secret of a non-Nix file", () =>
+  inSandbox(async (sb) => {
+    const id = "AK" + "IA" + random(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+    const secret = random(20) + "/" + random(9) + "+" + random(9);
+    const creds = writeFile(
+      join(sb.root, "creds"),
+      `[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${secret}\n`,
+    );
+    const error = await expectFailure(sb, ["--profile", `path:${creds}`], {
+      code: "nix_eval_failed",
+      message: /syntax error/,
+    });
+    const trace = Deno.readTextFileSync(error.trace);
+    assert.match(trace, /at .*creds:2:\d+:/);
+    assert.match(trace, /\| \[source lines omitted\]/);
+    for (const leak of [id, secret, "[default]", "2| aws"]) {
+      assert.ok(
+        !trace.includes(leak),
+        `the trace keeps ${leak === id || leak === secret ? "a secret" : leak}`,
+      );
+    }
+    const tmp = allText(sb.env.TMPDIR);
+    assert.ok(!tmp.includes(secret) && !tmp.includes(id));
+  }));
+
+// ---- D13: a secret whose value is a common word -------------------------------------------------
+
+Deno.test("D13: a secret valued `write` or `anthropic` neither breaks create nor rewrites resume output", () =>
+  inSandbox(async (sb) => {
+    const run = (args: string[], env: Record<string, string>) =>
+      runCli(args, { cwd: sb.workspace, env: { ...sb.env, ...env } });
+    const created = await run(["--profile", "builtin:coder", "-q"], {});
+    assert.equal(created.code, 0, created.stderr);
+    const write = await run(["--pod", "coder", "--json"], { INSOMNIA_SECRET_X: "write" });
+    assert.equal(write.code, 0, write.stderr);
+    const manifest = (parseJson(write) as Json).manifest;
+    assert.equal(manifest.scope.allow[0].permission, "write");
+    const anthropic = await run(["--pod", "coder", "--json"], { INSOMNIA_SECRET_X: "anthropic" });
+    const model = (parseJson(anthropic) as Json).manifest.model;
+    assert.equal(model.scheme, "anthropic");
+    assert.equal(model.auth.ref, "llm.anthropic.default");
+    assert.doesNotMatch(anthropic.stdout, /\[redacted\]/);
+    const dry = await run(["--profile", "builtin:coder", "--dry-run", "--json"], {
+      INSOMNIA_SECRET_X: "write",
+    });
+    assert.equal(dry.code, 0, dry.stdout);
+    // Storing such a value works, with a warning that it cannot be hidden by matching.
+    const set = await runCli(["secrets", "set", "weak.word"], {
+      cwd: sb.workspace,
+      env: sb.env,
+      stdin: "write",
+    });
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stderr, /warning: the value of secret weak\.word is short or simple/);
+    assert.ok(!set.stderr.includes("write\n") && !set.stdout.includes("write"));
+  }));
+
+// ---- D14: paths --------------------------------------------------------------------------------
+
+Deno.test("D14: a NUL byte in a path and a workspace_path leading out of the workspace are rejected", () =>
+  inSandbox(async (sb) => {
+    const escape = artifact();
+    escape.manifest.scope.allow[0].target = { kind: "workspace_path", path: "../../../../etc" };
+    const esc = writeFile(join(sb.root, "esc.json"), JSON.stringify(escape));
+    const error = await expectFailure(sb, ["--profile", esc, "--dry-run"], {
+      code: "manifest_invalid",
+      message: /scope\.allow\[0\]\.target\.path: must stay inside the workspace/,
+    });
+    assert.equal(error.field, "scope.allow[0].target.path");
+    const nul = artifact();
+    nul.manifest.scope.allow[0].target = "x\u0000/etc";
+    const nulFile = writeFile(join(sb.root, "nul.json"), JSON.stringify(nul));
+    await expectFailure(sb, ["--profile", nulFile], {
+      code: "manifest_invalid",
+      message: /scope\.allow\[0\]\.target: must not contain a NUL byte/,
+    });
+    // The same through TOML, in every path field.
+    const toml = (target: string) =>
+      writeFile(
+        join(sb.root, `m${Math.random().toString(36).slice(2)}.toml`),
+        `[pod]\nname = "p"\n[model]\nscheme = "anthropic"\nmodel_id = "claude-sonnet-4-6"\n` +
+          `auth = { kind = "secret_ref", ref = "llm.anthropic.default" }\n` +
+          `[[scope.allow]]\ntarget = ${target}\npermission = "read"\n`,
+      );
+    await expectFailure(
+      sb,
+      ["--manifest", toml('{ kind = "workspace_path", path = "a/../../up" }'), "--dry-run"],
+      { code: "manifest_invalid", message: /target\.path: must stay inside the workspace/ },
+    );
+    await expectFailure(sb, ["--manifest", toml('"x\\u0000/etc"'), "--dry-run"], {
+      code: "manifest_invalid",
+      message: /target: must not contain a NUL byte/,
+    });
+    await expectFailure(
+      sb,
+      ["--manifest", toml('{ kind = "workspace_path", path = "x\\u0000y" }'), "--dry-run"],
+      { code: "manifest_invalid", message: /target\.path: must not contain a NUL byte/ },
+    );
+    // Paths that normalise inside the workspace stay valid.
+    const inside = await runCli(
+      ["--manifest", toml('{ kind = "workspace_path", path = "a/../b" }'), "--dry-run", "--json"],
+      { cwd: sb.workspace, env: sb.env },
+    );
+    assert.equal(inside.code, 0, inside.stdout);
+    assert.equal(
+      (parseJson(inside) as Json).manifest.scope.allow[0].target,
+      join(sb.workspace, "b"),
+    );
+  }));
+
+// ---- D16: the binary's resource cache ----------------------------------------------------------
+
+Deno.test({
+  name:
+    "D16: the binary unpacks its library privately under umask 000 and re-unpacks a deleted file",
+  // Only a compiled binary unpacks (the source build reads resources/ in place).
+  ignore: !Deno.env.get("INSOMNIA_POD_BIN"),
+  fn: () =>
+    inSandbox(async (sb) => {
+      const profile = join(FIXTURES, "profiles", "minimal.nix");
+      const run = (umask: string) =>
+        new Deno.Command("sh", {
+          args: ["-c", `umask ${umask}; exec "$@"`, "sh", ...podCommand(), "--profile", profile],
+          cwd: sb.workspace,
+          env: { ...sb.env, PATH: Deno.env.get("PATH")! },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      const first = await run("000");
+      assert.equal(first.code, 0, new TextDecoder().decode(first.stderr));
+      const cache = sb.env.INSOMNIA_CACHE_DIR;
+      const [copy] = [...Deno.readDirSync(cache)].filter((e) => e.name.startsWith("resources-"));
+      const dir = join(cache, copy.name);
+      const find = new Deno.Command("find", { args: [dir, "-printf", "%m %y %p\\n"] }).outputSync();
+      for (const line of new TextDecoder().decode(find.stdout).trim().split("\n")) {
+        const [mode, type] = line.split(" ");
+        assert.equal(mode, type === "d" ? "700" : "600", line);
+      }
+      Deno.removeSync(join(dir, "nix", "profile-lib.nix"));
+      const again = await run("022");
+      assert.equal(again.code, 0, new TextDecoder().decode(again.stderr));
+      assert.ok(existsSync(join(dir, "nix", "profile-lib.nix")));
+    }),
+});
