@@ -13,6 +13,7 @@ import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } f
 import { takePrestartSignal } from "../nix/prestart.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
 import { decodeUtf8 } from "../fs/read_bounded.ts";
+import { relativePathVariable } from "../env.ts";
 import { mark } from "../timing.ts";
 
 async function handlerFor(command: string): Promise<CommandHandler> {
@@ -157,6 +158,15 @@ export async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
     };
     mark("arguments parsed");
+    const relative = relativePathVariable(ctx.env);
+    if (relative) {
+      throw new InsomniaError(
+        "usage",
+        `${relative.name} is the relative path ${JSON.stringify(relative.value)}; set it to an ` +
+          "absolute path (a relative one would depend on the directory insomnia-pod runs in).",
+        { variable: relative.name },
+      );
+    }
     const handler = await handlerFor(command);
     mark("command module loaded");
     const output = await handler(opts, args, ctx);

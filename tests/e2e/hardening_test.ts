@@ -12,6 +12,7 @@ import {
   type CliResult,
   FIXTURES,
   makeSandbox,
+  nixRunning,
   parseJson,
   podCommand,
   runCli,
@@ -636,3 +637,112 @@ Deno.test({
       assert.ok(existsSync(join(dir, "nix", "profile-lib.nix")));
     }),
 });
+
+// ---- D20, D21, D22, D29: arguments and environment --------------------------------------------
+
+Deno.test("D20: INSOMNIA_TASK_CWD is honoured only under deno task; a missing directory is a usage error", () =>
+  inSandbox(async (sb) => {
+    const missing = join(sb.root, "no-such-dir");
+    const underTask = { INSOMNIA_TASK_CWD: missing, npm_config_user_agent: "deno/2.9.6 npm/?" };
+    const binary = Boolean(Deno.env.get("INSOMNIA_POD_BIN"));
+    if (binary) {
+      // A compiled binary never honours the variable.
+      const out = await runCli(["--version"], {
+        cwd: sb.workspace,
+        env: { ...sb.env, ...underTask },
+      });
+      assert.equal(out.code, 0, out.stderr);
+    } else {
+      await expectFailure(sb, ["--version"], {
+        code: "usage",
+        exit: 2,
+        env: underTask,
+        message: /cannot run in the directory deno task was started from, .*no-such-dir \(ENOENT\)/,
+      });
+      // Honoured: a relative --profile resolves against the task's directory.
+      const dir = join(sb.root, "task");
+      writeFile(join(dir, "p.json"), JSON.stringify(artifact()));
+      const ok = await runCli(["--profile", "./p.json", "--dry-run", "-q"], {
+        cwd: sb.workspace,
+        env: { ...sb.env, INSOMNIA_TASK_CWD: dir, npm_config_user_agent: "deno/2.9.6" },
+      });
+      assert.equal(ok.code, 0, ok.stderr);
+    }
+    // Outside deno task the variable is ignored, even when it names nothing.
+    const plain = await runCli(["--version"], {
+      cwd: sb.workspace,
+      env: { ...sb.env, INSOMNIA_TASK_CWD: missing, npm_config_user_agent: "npm/10" },
+    });
+    assert.equal(plain.code, 0, plain.stderr);
+    assertNoStack(plain);
+  }));
+
+Deno.test('D21: --store "" is a usage error and writes nothing into the current directory', () =>
+  inSandbox(async (sb) => {
+    for (const flag of ["--store", "--workspace"]) {
+      await expectFailure(sb, ["--profile", "builtin:coder", flag, ""], {
+        code: "usage",
+        exit: 2,
+        message: new RegExp(`^${flag} was given an empty path`),
+      });
+    }
+    await expectFailure(sb, ["pods", "list", "--store", ""], {
+      code: "usage",
+      exit: 2,
+      message: /--store was given an empty path/,
+    });
+    assert.deepEqual([...Deno.readDirSync(sb.workspace)], []);
+  }));
+
+Deno.test("D21: a relative HOME or INSOMNIA_* directory is a usage error; a relative XDG dir is ignored", () =>
+  inSandbox(async (sb) => {
+    for (const name of ["HOME", "INSOMNIA_DATA_DIR", "INSOMNIA_HOME", "INSOMNIA_CACHE_DIR"]) {
+      await expectFailure(sb, ["--profile", "builtin:coder", "-q"], {
+        code: "usage",
+        exit: 2,
+        env: { [name]: "relative/dir" },
+        message: new RegExp(`^${name} is the relative path "relative/dir"; set it to an absolute`),
+      });
+    }
+    assert.ok(!existsSync(join(sb.workspace, "relative")));
+    const xdg = await runCli(["profiles", "list", "-q"], {
+      cwd: sb.workspace,
+      env: { ...sb.env, XDG_CACHE_HOME: "rel-cache", XDG_CONFIG_HOME: "rel-config" },
+    });
+    assert.equal(xdg.code, 0, xdg.stderr);
+    assert.deepEqual([...Deno.readDirSync(sb.workspace)], []);
+  }));
+
+Deno.test("D22: a flake reference starting with `-` is selector_invalid and never reaches nix", () =>
+  inSandbox(async (sb) => {
+    const target = writeFile(join(sb.root, "x#insomniaProfiles.a"), "{ }\n");
+    for (
+      const selector of [
+        `flake:-f${target.slice(0, -"#insomniaProfiles.a".length)}#a`,
+        "flake:-I/etc#a",
+      ]
+    ) {
+      const error = await expectFailure(sb, ["--profile", selector, "--dry-run"], {
+        code: "selector_invalid",
+        message: /the flake reference starts with `-`/,
+      });
+      assert.equal(error.reason, "leading_dash");
+    }
+    assert.equal(nixRunning(target), false);
+  }));
+
+Deno.test("D29: Pod and profile names may not start with `-`", () =>
+  inSandbox(async (sb) => {
+    await expectFailure(sb, ["--profile", "builtin:coder", "--profile-pod-name", "-rf"], {
+      code: "pod_name_invalid",
+      message: /invalid Pod name "-rf": it starts with "-"/,
+    });
+    await expectFailure(sb, ["--profile", "user:-rf"], {
+      code: "selector_invalid",
+      message: /the profile name starts with `-`/,
+    });
+    writeFile(join(sb.config, "manifest.toml"), '[profiles.profile]\n"-x" = "x.nix"\n');
+    const list = await runCli(["profiles", "list", "--json"], { cwd: sb.workspace, env: sb.env });
+    assert.notEqual(list.code, 0);
+    assert.equal((parseJson(list) as Json).error.code, "registry_invalid");
+  }));
