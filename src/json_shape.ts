@@ -68,11 +68,10 @@ export function jsonShapeProblem(root: unknown): JsonShapeProblem | undefined {
         problem: `${what} of ${size} entries (at most ${MAX_JSON_ENTRIES} are allowed)`,
       };
     }
-    const entries: Array<[string | number, unknown]> = keys
-      ? keys.map((key) => [key, (value as Record<string, unknown>)[key]])
-      : (value as unknown[]).map((item, i) => [i, item]);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i];
+    // Children in reverse, so the first offending one in document order is found first.
+    for (let i = size - 1; i >= 0; i--) {
+      const key = keys ? keys[i] : i;
+      const child = (value as Record<string | number, unknown>)[key]; // holes read as undefined
       if (child === null || typeof child !== "object") continue;
       nodes.push({ value: child, depth: depth + 1, parent: index, key });
       stack.push(nodes.length - 1);

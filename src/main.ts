@@ -14,11 +14,9 @@ const argv = process.argv.slice(2);
 // Only there: a compiled binary or a plain `deno run` ignores the variable.
 const taskCwd = process.env.INSOMNIA_TASK_CWD;
 delete process.env.INSOMNIA_TASK_CWD;
-const underDenoTask = Boolean(
-  (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno?.build &&
-    !(globalThis as { Deno: { build: { standalone?: boolean } } }).Deno.build.standalone &&
-    process.env.npm_config_user_agent?.startsWith("deno/"),
-);
+const deno = (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno;
+const underDenoTask = deno?.build !== undefined && !deno.build.standalone &&
+  process.env.npm_config_user_agent?.startsWith("deno/") === true;
 if (taskCwd && underDenoTask) {
   try {
     // Checked first: Deno's process.chdir accepts a directory that does not exist.

@@ -182,6 +182,7 @@ Deno.test("D5: the shape check and every walker survive a 100,000-deep value", (
   assert.throws(() => canonicalJson(nested(200)), TypeError);
   assert.equal(jsonShapeProblem({ l: new Array(10_001).fill(0) })?.field, "l");
   assert.equal(jsonShapeProblem({ l: new Array(10_000).fill(0) }), undefined);
+  assert.equal(jsonShapeProblem({ sparse: new Array(3) }), undefined);
 });
 
 // ---- D13: a secret that is a common word -------------------------------------------------------

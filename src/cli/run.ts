@@ -12,7 +12,7 @@ import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { takePrestartSignal } from "../nix/prestart.ts";
 import { registerKnownSecrets } from "../secrets/resolve.ts";
-import { decodeUtf8 } from "../fs/read_bounded.ts";
+import { concatBytes, decodeUtf8 } from "../fs/read_bounded.ts";
 import { relativePathVariable } from "../env.ts";
 import { mark } from "../timing.ts";
 
@@ -89,16 +89,6 @@ function readStdin(signal: AbortSignal, maxBytes: number): Promise<string> {
         new InsomniaError("usage", `cannot read stdin: ${error.message}; nothing was written.`),
       ));
   });
-}
-
-function concatBytes(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function usageMessage(error: CommanderError, argv: string[]): string {

@@ -177,7 +177,12 @@ function readAll(fd: number, path: string, options: BoundedReadOptions, max: num
     total += n;
     if (total > max) throw tooLarge(path, options, max);
   }
-  const out = new Uint8Array(total);
+  return concatBytes(chunks);
+}
+
+/** The chunks joined into one array. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);

@@ -61,6 +61,15 @@ function stateOf(sb: Sandbox): Record<string, string> {
   };
 }
 
+/** The minimal example profile with its description replaced by the Nix expression `expr`. */
+function minimalWith(dir: string, name: string, expr: string): string {
+  return writeFile(
+    join(dir, name),
+    Deno.readTextFileSync(join(FIXTURES, "profiles", "minimal.nix"))
+      .replace('description = "Example coding Pod";', `description = ${expr};`),
+  );
+}
+
 interface Expected {
   code: string;
   exit?: number;
@@ -410,14 +419,7 @@ Deno.test("D19: an unreadable artifact is artifact_invalid (permission denied), 
 Deno.test("D30: non-UTF-8 bytes from Nix are artifact_invalid, not replaced", () =>
   inSandbox(async (sb) => {
     Deno.writeFileSync(join(sb.root, "latin1.txt"), new Uint8Array([0xe9, 0xe8, 0xff, 0xfe]));
-    const profile = writeFile(
-      join(sb.root, "latin.nix"),
-      Deno.readTextFileSync(join(FIXTURES, "profiles", "minimal.nix"))
-        .replace(
-          'description = "Example coding Pod";',
-          "description = builtins.readFile ./latin1.txt;",
-        ),
-    );
+    const profile = minimalWith(sb.root, "latin.nix", "builtins.readFile ./latin1.txt");
     assert.match(Deno.readTextFileSync(profile), /readFile/);
     await expectFailure(sb, ["--profile", profile], {
       code: "artifact_invalid",
@@ -476,13 +478,10 @@ Deno.test("D7: a PEM body cut out with builtins.substring is rejected as plainte
     const pem = "-----BEGIN RSA " + "PRIVATE KEY-----\n" + body +
       "\n-----END RSA PRIVATE KEY-----\n";
     writeFileSync(join(sb.root, "key.pem"), pem);
-    const profile = writeFile(
-      join(sb.root, "pem.nix"),
-      Deno.readTextFileSync(join(FIXTURES, "profiles", "minimal.nix"))
-        .replace(
-          'description = "Example coding Pod";',
-          "description = builtins.substring 40 200 (builtins.readFile ./key.pem);",
-        ),
+    const profile = minimalWith(
+      sb.root,
+      "pem.nix",
+      "builtins.substring 40 200 (builtins.readFile ./key.pem)",
     );
     const error = await expectFailure(sb, ["--profile", profile], {
       code: "secret_plaintext",
