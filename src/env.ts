@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 
 /** An environment record; values that are empty strings count as unset. */
 export type Env = Record<string, string | undefined>;
@@ -23,13 +23,42 @@ export function envValue(env: Env, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+/**
+ * Variables that name a directory or file and must hold an absolute path: a relative one would
+ * depend on the directory insomnia-pod happens to run in (`HOME=.` would put the store there).
+ */
+export const ABSOLUTE_PATH_VARIABLES = [
+  "HOME",
+  "INSOMNIA_HOME",
+  "INSOMNIA_CONFIG_DIR",
+  "INSOMNIA_DATA_DIR",
+  "INSOMNIA_CACHE_DIR",
+  "INSOMNIA_USER_MANIFEST",
+  "INSOMNIA_RESOURCE_DIR",
+] as const;
+
+/** The first of {@link ABSOLUTE_PATH_VARIABLES} set to a relative path, or undefined. */
+export function relativePathVariable(env: Env): { name: string; value: string } | undefined {
+  for (const name of ABSOLUTE_PATH_VARIABLES) {
+    const value = envValue(env, name);
+    if (value !== undefined && !isAbsolute(value)) return { name, value };
+  }
+  return undefined;
+}
+
+/** An XDG base directory; a relative one is invalid by the XDG spec and ignored. */
+function xdgDir(env: Env, name: string): string | undefined {
+  const value = envValue(env, name);
+  return value !== undefined && isAbsolute(value) ? value : undefined;
+}
+
 /** `INSOMNIA_CONFIG_DIR` → `$INSOMNIA_HOME/config` → `$XDG_CONFIG_HOME/insomnia` → `$HOME/.config/insomnia`. */
 export function configDir(env: Env): string | undefined {
   const explicit = envValue(env, "INSOMNIA_CONFIG_DIR");
   if (explicit) return explicit;
   const home = envValue(env, "INSOMNIA_HOME");
   if (home) return join(home, "config");
-  const xdg = envValue(env, "XDG_CONFIG_HOME");
+  const xdg = xdgDir(env, "XDG_CONFIG_HOME");
   if (xdg) return join(xdg, "insomnia");
   const userHome = envValue(env, "HOME");
   return userHome ? join(userHome, ".config", "insomnia") : undefined;
@@ -51,7 +80,7 @@ export function cacheDir(env: Env): string | undefined {
   if (explicit) return explicit;
   const home = envValue(env, "INSOMNIA_HOME");
   if (home) return join(home, "cache");
-  const xdg = envValue(env, "XDG_CACHE_HOME");
+  const xdg = xdgDir(env, "XDG_CACHE_HOME");
   if (xdg) return join(xdg, "insomnia");
   const userHome = envValue(env, "HOME");
   return userHome ? join(userHome, ".cache", "insomnia") : undefined;

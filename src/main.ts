@@ -3,18 +3,43 @@
  * @module
  */
 import process from "node:process";
+import { statSync } from "node:fs";
 import { mark, renderTimings } from "./timing.ts";
 import { startEarlyEvaluation } from "./cli/early_eval.ts";
 import { discardPrestartedNix } from "./nix/prestart.ts";
 
+const argv = process.argv.slice(2);
+
 // `deno task start|pod` run in the repository; act on the directory the user ran them from.
+// Only there: a compiled binary or a plain `deno run` ignores the variable.
 const taskCwd = process.env.INSOMNIA_TASK_CWD;
-if (taskCwd) {
-  process.chdir(taskCwd);
-  delete process.env.INSOMNIA_TASK_CWD;
+delete process.env.INSOMNIA_TASK_CWD;
+const deno = (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno;
+const underDenoTask = deno?.build !== undefined && !deno.build.standalone &&
+  process.env.npm_config_user_agent?.startsWith("deno/") === true;
+if (taskCwd && underDenoTask) {
+  try {
+    // Checked first: Deno's process.chdir accepts a directory that does not exist.
+    if (!statSync(taskCwd).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+    process.chdir(taskCwd);
+  } catch (error) {
+    const { InsomniaError } = await import("./errors.ts");
+    const { flushOutput, printError } = await import("./cli/output.ts");
+    const why = (error as { code?: string }).code ?? String(error);
+    printError(
+      new InsomniaError(
+        "usage",
+        `cannot run in the directory deno task was started from, ${taskCwd} (${why}); run the ` +
+          "task from an existing directory.",
+        { file: taskCwd },
+      ),
+      argv.includes("--json"),
+    );
+    await flushOutput();
+    process.exit(2);
+  }
 }
 
-const argv = process.argv.slice(2);
 // Nix starts first, then the CLI loads while it evaluates (src/nix/prestart.ts).
 if (startEarlyEvaluation(argv, process.env, process.cwd())) mark("nix eval started early");
 let code: number;

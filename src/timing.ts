@@ -4,7 +4,7 @@
  * costs one comparison. Labels are fixed strings, never data, so nothing secret can reach them.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "./fs/read_bounded.ts";
 import process from "node:process";
 
 const enabled = process.env.INSOMNIA_POD_TIMINGS === "1";
@@ -32,7 +32,9 @@ export function renderTimings(): string {
 /** Peak resident set size of this process (VmHWM of /proc/self/status), where Linux has it. */
 function peakRssBytes(): number | undefined {
   try {
-    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(
+      readBoundedText("/proc/self/status", { code: "internal" }),
+    )?.[1];
     return kib === undefined ? undefined : Number(kib) * 1024;
   } catch {
     return undefined;

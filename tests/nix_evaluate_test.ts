@@ -413,6 +413,7 @@ Deno.test("buildNixArgs for file and flake targets", () => {
       "--json",
       "--show-trace",
       "--impure",
+      "--",
       "github:o/r#insomniaProfiles.coder",
     ],
   );

@@ -8,6 +8,7 @@ import {
   detectSecretKinds,
   mayMatch,
   redactKnownFormats,
+  redactUnprefixedFormats,
   SECRET_DETECTORS,
   type SecretDetector,
 } from "../src/secrets/patterns.ts";
@@ -27,12 +28,16 @@ function detectAll(text: string): string[] {
   return kinds;
 }
 
+/** Redaction without needles: every redaction pattern on the whole text, then the rest. */
 function redactAll(text: string): string {
   let out = text;
   for (const d of SECRET_DETECTORS) {
-    out = out.replace(d.pattern, (m) => (!d.accept || d.accept(m) ? `[redacted:${d.kind}]` : m));
+    out = out.replace(
+      d.redactPattern,
+      (m) => (!d.accept || d.accept(m) ? `[redacted:${d.kind}]` : m),
+    );
   }
-  return out;
+  return redactUnprefixedFormats(out);
 }
 
 /** Texts around a match of `d`: lookbehinds and lookaheads become plain text, negative ones go. */

@@ -47,7 +47,7 @@ Deno.test("a PEM block is redacted whole, with or without its END line", () => {
 Deno.test("registered values are redacted, also JSON-escaped; short values are ignored", () => {
   resetRegisteredSecretValues();
   const canary = "canary-" + "7f3a9c" + "-plain";
-  const quoted = 'pa"ss\\word' + "-x";
+  const quoted = 'pa"ss\\word' + "-X9";
   registerSecretValue(canary);
   registerSecretValue(quoted);
   registerSecretValue("abc");

@@ -314,7 +314,7 @@ Deno.test("secrets set: terminal stdin and empty stdin are usage errors; env sha
       "secret_ref_invalid",
     );
     assert.deepEqual(listSecretIds({ env: box.env }), []);
-    const { ctx, notes } = context({ ...box.env, INSOMNIA_SECRET_X_Y: "e-1234" }, "v-1234");
+    const { ctx, notes } = context({ ...box.env, INSOMNIA_SECRET_X_Y: "e-1234" }, "v-1234-Abcd");
     await secretsSet("x.y", ctx);
     assert.deepEqual(notes, [
       "note: INSOMNIA_SECRET_X_Y is set in the environment and takes precedence over the stored value",

@@ -3,7 +3,7 @@ import { InsomniaError } from "../src/errors.ts";
 import { canonicalJson, sha256Hex } from "../src/store/canonical.ts";
 import { POD_NAME_MAX, suffixedPodName, validatePodName } from "../src/manifest/pod_name.ts";
 
-const VALID = ["coder", "a", "A.b_c-9", "x".repeat(128), "a..b", "-dash", "_under", "9lives"];
+const VALID = ["coder", "a", "A.b_c-9", "x".repeat(128), "a..b", "a-dash", "_under", "9lives"];
 const INVALID: Array<[string, string]> = [
   ["", "empty"],
   ["x".repeat(129), "129 characters"],
@@ -19,9 +19,11 @@ const INVALID: Array<[string, string]> = [
   ["tab\t", "tab"],
   ["a:b", "colon"],
   [".tmp-create.1.ab", "temp prefix"],
+  ["-rf", "D29: leading dash (read as options by pods rm)"],
+  ["--help", "D29: leading dashes"],
 ];
 
-Deno.test("validatePodName accepts 1–128 chars of [A-Za-z0-9._-] not starting with a dot", () => {
+Deno.test("validatePodName accepts 1–128 chars of [A-Za-z0-9._-] not starting with . or -", () => {
   for (const name of VALID) validatePodName(name);
 });
 
@@ -33,7 +35,7 @@ Deno.test("validatePodName rejects everything else with pod_name_invalid and sho
         assert.ok(error instanceof InsomniaError, label);
         assert.equal(error.code, "pod_name_invalid", label);
         assert.match(error.message, /1–128 characters of A–Z, a–z, 0–9/, label);
-        assert.match(error.message, /must not start with "\."/, label);
+        assert.match(error.message, /must not start with "\." or "-"/, label);
         assert.ok(!error.message.includes("\n"), label);
         return true;
       },

@@ -19,9 +19,25 @@ export interface RunEnv {
   cwd: string;
 }
 
+/**
+ * Throws `usage` when a path flag was given an empty value (an unset shell variable, `--store
+ * "$DIR"`): resolving "" would silently mean the current directory.
+ */
+export function requireNonEmptyPath(flag: string, value: string | undefined): void {
+  if (value !== "") return;
+  throw new InsomniaError(
+    "usage",
+    `${flag} was given an empty path (an unset shell variable?); pass a directory, or leave the ` +
+      `option out for the default. Run \`insomnia-pod --help\` for usage.`,
+    { option: flag },
+  );
+}
+
 /** The Pod store directory from `-s/--store` or `<data_dir>/sessions`; undefined if neither. */
 export function storeRoot(opts: { store?: unknown }, ctx: RunEnv): string | undefined {
-  return typeof opts.store === "string" ? resolve(ctx.cwd, opts.store) : defaultStoreDir(ctx.env);
+  if (typeof opts.store !== "string") return defaultStoreDir(ctx.env);
+  requireNonEmptyPath("--store", opts.store);
+  return resolve(ctx.cwd, opts.store);
 }
 
 /** The Nix evaluation limit from `--eval-timeout` or `INSOMNIA_EVAL_TIMEOUT`. */
@@ -45,6 +61,7 @@ export function storeOptions(opts: { store?: string }, ctx: RunEnv): StoreOption
 
 /** `--workspace DIR` as an absolute path; it must be an existing directory. */
 export function checkedWorkspace(dir: string | undefined, ctx: RunEnv): string {
+  requireNonEmptyPath("--workspace", dir);
   const path = resolve(ctx.cwd, dir ?? ".");
   let ok = false;
   try {

@@ -17,8 +17,11 @@ export interface CliContext {
   quiet: boolean;
   /** stdin and stderr are terminals (interactive prompts and spinners allowed). */
   interactive: boolean;
-  /** Reads all of stdin as text (for values that must never come from argv). */
-  readStdin(): Promise<string>;
+  /**
+   * Reads all of stdin as UTF-8 text (for values that must never come from argv); more than
+   * `maxBytes` bytes is a `usage` error with `details.reason` `too_large`.
+   */
+  readStdin(maxBytes: number): Promise<string>;
   /** Writes a progress/diagnostic line to stderr (suppressed by `--quiet`, never secrets). */
   note(line: string): void;
   /** Cancelled by Ctrl-C; long operations (nix eval) must honour it. */

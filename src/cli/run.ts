@@ -13,6 +13,8 @@ import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
 import { takePrestartSignal } from "../nix/prestart.ts";
 import { registerKnownSecrets } from "../secrets/resolve_secret.ts";
+import { concatBytes, decodeUtf8 } from "../fs/read_bounded.ts";
+import { relativePathVariable } from "../env.ts";
 import { mark } from "../timing.ts";
 
 async function handlerFor(command: string): Promise<CommandHandler> {
@@ -21,25 +23,54 @@ async function handlerFor(command: string): Promise<CommandHandler> {
   return await load();
 }
 
-/** All of stdin; rejects with `cancelled` when `signal` fires first (Ctrl-C while waiting). */
-function readStdin(signal: AbortSignal): Promise<string> {
+/**
+ * All of stdin as strict UTF-8 text, reading at most `maxBytes` (+1 to notice more): a larger
+ * input is a `usage` error (`details.reason` = `too_large`) and stops the read, so `yes |` cannot
+ * exhaust memory. Rejects with `cancelled` when `signal` fires first (Ctrl-C while waiting).
+ */
+function readStdin(signal: AbortSignal, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    let text = "";
-    const onAbort = () => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const stop = (error: InsomniaError) => {
+      signal.removeEventListener("abort", onAbort);
+      process.stdin.removeAllListeners("data");
       process.stdin.pause();
-      reject(
-        new InsomniaError("cancelled", "interrupted while reading stdin; nothing was written."),
-      );
+      reject(error);
     };
+    const onAbort = () =>
+      stop(new InsomniaError("cancelled", "interrupted while reading stdin; nothing was written."));
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
-    process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk) => (text += chunk));
+    process.stdin.on("data", (chunk: Uint8Array | string) => {
+      const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+      total += bytes.length;
+      if (total > maxBytes) {
+        return stop(
+          new InsomniaError(
+            "usage",
+            `stdin holds more than ${maxBytes} bytes, the most this command reads; nothing was ` +
+              "written.",
+            { reason: "too_large", maxBytes },
+          ),
+        );
+      }
+      chunks.push(bytes);
+    });
     process.stdin.on("end", () => {
       signal.removeEventListener("abort", onAbort);
-      resolve(text);
+      const text = decodeUtf8(concatBytes(chunks));
+      if (text !== undefined) return resolve(text);
+      reject(
+        new InsomniaError("usage", "stdin is not valid UTF-8 text; nothing was written.", {
+          reason: "not_utf8",
+        }),
+      );
     });
-    process.stdin.on("error", reject);
+    process.stdin.on("error", (error) =>
+      stop(
+        new InsomniaError("usage", `cannot read stdin: ${error.message}; nothing was written.`),
+      ));
   });
 }
 
@@ -93,13 +124,22 @@ export async function main(argv: string[]): Promise<number> {
       json: Boolean(opts.json),
       quiet,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-      readStdin: () => readStdin(controller.signal),
+      readStdin: (maxBytes) => readStdin(controller.signal, maxBytes),
       note: (line) => {
         if (!quiet) writeErr(line);
       },
       signal: controller.signal,
     };
     mark("arguments parsed");
+    const relative = relativePathVariable(ctx.env);
+    if (relative) {
+      throw new InsomniaError(
+        "usage",
+        `${relative.name} is the relative path ${JSON.stringify(relative.value)}; set it to an ` +
+          "absolute path (a relative one would depend on the directory insomnia-pod runs in).",
+        { variable: relative.name },
+      );
+    }
     const handler = await handlerFor(command);
     mark("command module loaded");
     const output = await handler(opts, args, ctx);

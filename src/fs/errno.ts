@@ -5,10 +5,11 @@
  * @module
  */
 import process from "node:process";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { TEMP_PREFIX } from "./atomic.ts";
+import { readBoundedBytes } from "../fs/read_bounded.ts";
 
 /** Temp entries this old are garbage even when their pid looks alive (pid reuse). */
 const TEMP_STALE_MS = 60_000;
@@ -44,16 +45,21 @@ export function io<T>(action: string, path: string, fn: () => T): T {
   }
 }
 
-/** Reads a UTF-8 file, or returns undefined when it does not exist; other errors → `store_io`. */
+/**
+ * Reads a UTF-8 file (bounded, regular files only: src/fs/read_bounded.ts), or returns undefined
+ * when it does not exist; other errors → `store_io`. Invalid UTF-8 is decoded with replacement
+ * characters so the record's own checks (JSON, hashes) report it as `snapshot_invalid`.
+ */
 export function readTextIfExists(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
+    return LENIENT_UTF8.decode(readBoundedBytes(path, { code: "store_io", what: "store file" }));
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw storeIoError(error, "read", path);
+    if (error instanceof InsomniaError && error.details.reason === "missing") return undefined;
+    throw error;
   }
 }
+
+const LENIENT_UTF8 = new TextDecoder();
 
 /** True when `path` exists (following symlinks); other errors → `store_io`. */
 export function pathExists(path: string): boolean {

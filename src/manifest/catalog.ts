@@ -4,11 +4,11 @@
  * `<config_dir>/models.toml` when that file exists (a broken override is an error).
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
 import { configDir, type Env } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
+import { readBoundedTextIfExists } from "../fs/read_bounded.ts";
 import { BUILTIN_CATALOG } from "../generated/resources.ts";
 import { AuthRefSchema, CapabilitySchema, SchemeSchema } from "./schema.ts";
 import { parseTomlText } from "./toml.ts";
@@ -53,24 +53,16 @@ function loadOne<T>(
 ): { rows: T[]; source: string } {
   const dir = configDir(env);
   const override = dir ? join(dir, `${key}s.toml`) : undefined;
-  let text: string;
-  let source: string;
-  if (override && existsSync(override)) {
-    try {
-      text = readFileSync(override, "utf8");
-    } catch (error) {
-      throw new InsomniaError(
-        "manifest_parse",
-        `cannot read catalog override ${override}: ${(error as Error).message}.`,
-        { file: override },
-      );
-    }
-    source = override;
-  } else {
+  const text = override === undefined ? undefined : readBoundedTextIfExists(override, {
+    code: "manifest_parse",
+    message: (file, problem) => `cannot read catalog override ${file}: the file ${problem}.`,
+  });
+  if (text === undefined) {
     // Pre-parsed and validated at build time (tests/builtin_profiles_test.ts).
     const rows = key === "provider" ? BUILTIN_CATALOG.providers : BUILTIN_CATALOG.models;
     return { rows: rows as T[], source: `builtin:catalog/${file}` };
   }
+  const source = override as string;
   return { rows: checkRows(parseTomlText(text, source), key, row, source), source };
 }
 

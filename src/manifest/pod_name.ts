@@ -11,9 +11,10 @@ export const POD_NAME_MAX = 128;
 /** The rule, as shown to users. */
 export const POD_NAME_RULE =
   `a Pod name is 1–${POD_NAME_MAX} characters of A–Z, a–z, 0–9, ".", "_" and "-", ` +
-  `and must not start with "."`;
+  `and must not start with "." or "-"`;
 
-const POD_NAME_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+// No leading "-": `pods rm -rf` would read the name as options.
+const POD_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /** True when `name` follows the Pod name rule. */
 export function isValidPodName(name: string): boolean {
@@ -23,7 +24,8 @@ export function isValidPodName(name: string): boolean {
 
 /**
  * Throws `pod_name_invalid` unless `name` is 1–128 characters of `[A-Za-z0-9._-]` and does not start
- * with `.` (so `.`, `..`, hidden and temp names, `/` and NUL can never reach the filesystem).
+ * with `.` or `-` (so `.`, `..`, hidden and temp names, `/` and NUL can never reach the filesystem,
+ * and no name reads as an option).
  */
 export function validatePodName(name: string): void {
   if (typeof name === "string" && detectSecretKinds(name).length > 0) {
@@ -44,6 +46,8 @@ export function validatePodName(name: string): void {
     ? `it is ${name.length} characters long`
     : name.startsWith(".")
     ? 'it starts with "."'
+    : name.startsWith("-")
+    ? 'it starts with "-"'
     : "it contains a character outside that set";
   throw new InsomniaError(
     "pod_name_invalid",

@@ -7,6 +7,7 @@
  * Field names follow the original Rust implementation (anchor-facts §1–§3).
  * @module
  */
+import { posix } from "node:path";
 import * as z from "zod";
 
 // A CLI run parses each schema about once, so zod's JIT (new Function per schema on first parse)
@@ -24,16 +25,27 @@ const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const positiveU32 = z.number().int().min(1, "must be at least 1").max(4_294_967_295);
 const nonEmpty = z.string().min(1, "must not be empty");
 
+// A C consumer of a path stops at a NUL byte: "x\u0000/etc" would be granted as "x".
+const NO_NUL = "must not contain a NUL byte";
+const pathString = nonEmpty.refine((p) => !p.includes("\0"), NO_NUL);
+
 /** A path written relative to the launch workspace (`workspace "."` in the Nix library). */
 export const WorkspacePathSchema = z.strictObject({
   kind: z.literal("workspace_path"),
-  path: z.string().min(1, 'must not be empty (use "." for the workspace itself)').refine(
-    (p) => !p.startsWith("/"),
-    "must be relative to the workspace (write an absolute path as a plain string)",
-  ),
+  path: z.string().min(1, 'must not be empty (use "." for the workspace itself)')
+    .refine((p) => !p.includes("\0"), NO_NUL)
+    .refine(
+      (p) => !p.startsWith("/"),
+      "must be relative to the workspace (write an absolute path as a plain string)",
+    )
+    .refine(
+      (p) => !/^\.\.(?:\/|$)/.test(posix.normalize(p)),
+      "must stay inside the workspace (it leads out of it with `..`; write a path outside the " +
+        "workspace as an absolute path or relative to the profile file)",
+    ),
 });
 /** A path field before resolution: a string (relative to the layer's base) or a workspace path. */
-export const PathValueSchema = z.union([nonEmpty, WorkspacePathSchema]);
+export const PathValueSchema = z.union([pathString, WorkspacePathSchema]);
 
 /** A typed reference to a secret held outside the manifest. */
 export const SecretRefSchema = z.strictObject({ kind: z.literal("secret_ref"), ref: nonEmpty });
@@ -219,7 +231,8 @@ export type PathValue = Infer<typeof PathValueSchema>;
 
 // ---- resolved form ----------------------------------------------------------------------------
 
-const absolutePath = z.string().refine((p) => p.startsWith("/"), "must be an absolute path");
+const absolutePath = z.string().refine((p) => p.startsWith("/"), "must be an absolute path")
+  .refine((p) => !p.includes("\0"), NO_NUL);
 const ResolvedAuthSchema = authKinds(absolutePath);
 
 /** A model after catalog resolution: the effective values a runtime needs. */

@@ -2,14 +2,19 @@
  * TOML reading with `manifest_parse` errors that carry file, line and column.
  * @module
  */
-import { readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import { InsomniaError } from "../errors.ts";
+import { readBoundedText } from "../fs/read_bounded.ts";
+import { assertJsonShape } from "../json_shape.ts";
 
-/** Parses TOML text; `origin` (a file path) names it in errors. */
+/**
+ * Parses TOML text; `origin` (a file path) names it in errors. Syntax errors are `manifest_parse`;
+ * a document nested too deeply or with too many entries is `manifest_invalid` (src/json_shape.ts).
+ */
 export function parseTomlText(text: string, origin: string): Record<string, unknown> {
+  let doc: Record<string, unknown>;
   try {
-    return parse(text) as Record<string, unknown>;
+    doc = parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
@@ -21,21 +26,19 @@ export function parseTomlText(text: string, origin: string): Record<string, unkn
     }
     throw error;
   }
+  assertJsonShape(doc, origin, "manifest_invalid");
+  return doc;
 }
 
-/** Reads and parses a TOML file; a missing or unreadable file is `manifest_parse`. */
+/**
+ * Reads and parses a TOML file; a missing, unreadable, non-regular (FIFO, device), oversized or
+ * non-UTF-8 file is `manifest_parse`.
+ */
 export function readTomlFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "the file does not exist" : (error as Error).message;
-    throw new InsomniaError(
-      "manifest_parse",
-      `cannot read manifest ${path}: ${why}. Check the path.`,
-      { file: path },
-    );
-  }
+  const text = readBoundedText(path, {
+    code: "manifest_parse",
+    message: (file, problem) =>
+      `cannot read manifest ${file}: the file ${problem}. Check the path.`,
+  });
   return parseTomlText(text, path);
 }

@@ -63,7 +63,8 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
           `fragment; the profile is selected as insomniaProfiles.${target.name}`,
       );
     }
-    args.push(`${target.ref}#insomniaProfiles.${attrName(target.name)}`);
+    // After `--`, a reference starting with `-` cannot be read as an option (`-f FILE`).
+    args.push("--", `${target.ref}#insomniaProfiles.${attrName(target.name)}`);
   }
   return args;
 }

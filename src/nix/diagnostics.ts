@@ -101,6 +101,22 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+const EXCERPT_LINE = /^\s*\d*\|(?: |$)/;
+
+/**
+ * Nix's stderr without the source lines it quotes around an error location (`   2| text` and
+ * the `    |   ^` marker under it): a trace file outlives the run, and the quoted file may not be
+ * Nix at all (`--profile path:~/.aws/credentials`). The `at file:line:column:` line stays.
+ */
+export function withoutSourceExcerpts(text: string): string {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (!EXCERPT_LINE.test(line)) out.push(line);
+    else if (!EXCERPT_LINE.test(out.at(-1) ?? "")) out.push("            | [source lines omitted]");
+  }
+  return out.join("\n");
+}
+
 /** Default directory for trace files: `<tmpdir>/insomnia-pod-traces`. */
 export function defaultTraceDir(): string {
   return join(tmpdir(), "insomnia-pod-traces");

@@ -6,7 +6,7 @@
  * so they use the configured store instead.
  * @module
  */
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
 import { cacheDir, type Env, envValue, processEnv } from "../env.ts";
@@ -19,11 +19,18 @@ import {
   type NixTarget,
 } from "./args.ts";
 import { formatDuration } from "./duration.ts";
-import { defaultTraceDir, parseNixStderr, stripAnsi, writeTraceFile } from "./diagnostics.ts";
+import {
+  defaultTraceDir,
+  parseNixStderr,
+  stripAnsi,
+  withoutSourceExcerpts,
+  writeTraceFile,
+} from "./diagnostics.ts";
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/secret_env.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
+import { decodeUtf8, formatSize, readBoundedText } from "../fs/read_bounded.ts";
 import { mark } from "../timing.ts";
 
 /** One evaluation request for {@link evaluateNix}. */
@@ -121,7 +128,7 @@ function versionCacheFile(env: Env): string | undefined {
 
 function readVersionCache(file: string): Record<string, string> {
   try {
-    const data = JSON.parse(readFileSync(file, "utf8"));
+    const data = JSON.parse(readBoundedText(file, { code: "store_io", maxBytes: 64 * 1024 }));
     return typeof data === "object" && data !== null ? data : {};
   } catch {
     return {};
@@ -234,7 +241,7 @@ async function runNix(
       throw new InsomniaError(
         "nix_eval_failed",
         `nix eval for profile ${label} produced more than ${
-          formatBytes(maxOutputBytes)
+          formatSize(maxOutputBytes)
         } of output and was stopped; a profile should evaluate to a small manifest, so check it ` +
           `for a runaway list or a large file pulled in with builtins.readFile.`,
         { file, maxOutputBytes },
@@ -251,8 +258,18 @@ function parseOutput(
   label: string,
   file: string | undefined,
 ): unknown {
+  const text = decodeUtf8(run.stdout);
+  if (text === undefined) {
+    throw new InsomniaError(
+      "artifact_invalid",
+      `nix eval for profile ${label} printed output that is not valid UTF-8 text (a string in ` +
+        `the profile holds bytes of another encoding, e.g. from builtins.readFile of a Latin-1 ` +
+        `file); re-save that file as UTF-8.`,
+      { file },
+    );
+  }
   try {
-    return JSON.parse(new TextDecoder().decode(run.stdout));
+    return JSON.parse(text);
   } catch (error) {
     throw new InsomniaError(
       "artifact_invalid",
@@ -295,14 +312,14 @@ function failed(
 ): InsomniaError {
   const redact = req.redact ?? ((text: string) => text);
   const raw = new TextDecoder().decode(run.stderr) +
-    (run.stderrTruncated ? `\n[stderr truncated after ${formatBytes(MAX_STDERR_BYTES)}]\n` : "");
+    (run.stderrTruncated ? `\n[stderr truncated after ${formatSize(MAX_STDERR_BYTES)}]\n` : "");
   const stderr = redact(stripAnsi(raw));
   const diagnostic = parseNixStderr(stderr, Object.values(req.includePaths ?? {}));
   const status = run.code !== null ? `status ${run.code}` : `signal ${run.signal}`;
   const trace = writeTraceFile(
     req.traceDir ?? defaultTraceDir(),
     `# insomnia-pod: nix eval failed (${status}) for profile ${label}\n` +
-      `# command: nix ${args.join(" ")}\n\n${stderr}`,
+      `# command: nix ${args.join(" ")}\n\n${withoutSourceExcerpts(stderr)}`,
   );
   const traceNote = trace ? ` Full trace: ${trace}` : " (The full trace could not be saved.)";
   const location = diagnostic.location;
@@ -338,10 +355,4 @@ function failed(
 
 function at(location: { file: string; line: number; column: number } | undefined): string {
   return location ? ` (at ${location.file}:${location.line}:${location.column})` : "";
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readBoundedBytes } from "../fs/read_bounded.ts";
 import { builtinSourceSha256 } from "./builtin.ts";
 import type { ProfileProvenance } from "./resolve_profile.ts";
 
@@ -68,7 +68,8 @@ export function profileDrift(profile: unknown): "unchanged" | "changed" | "missi
     current = builtinSourceSha256(p.source.name);
   } else if (p.source.kind === "path" || p.source.kind === "registry") {
     try {
-      current = createHash("sha256").update(readFileSync(p.source.path)).digest("hex");
+      const bytes = readBoundedBytes(p.source.path, { code: "artifact_invalid" });
+      current = createHash("sha256").update(bytes).digest("hex");
     } catch {
       return "missing";
     }

@@ -3,10 +3,11 @@
  * manifest, and reading a user/project manifest into a source state (never throwing).
  * @module
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { errnoCode } from "../fs/errno.ts";
+import { readBoundedText } from "../fs/read_bounded.ts";
 import { brokenSourceState, emptySourceState, parseRegistryText } from "./registry_parse.ts";
 import type { BuiltinProfileInfo, DeclaredEntry, RegistrySourceState } from "./registry_types.ts";
 import { isValidProfileName, type RegistrySource } from "./selector.ts";
@@ -74,12 +75,11 @@ export function builtinSourceState(list: readonly BuiltinProfileInfo[]): Registr
   return { source: "builtin", entries, aliases: new Map() };
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
 /**
  * Reads a user or project manifest's `[profiles]` table. A missing file is an empty source unless
- * `required`; unreadable, non-UTF-8, syntactically broken or schema-invalid files give a broken
- * source whose `error` is raised later. Never throws.
+ * `required`; unreadable, non-regular (a FIFO, a device), oversized, non-UTF-8, syntactically
+ * broken, too deeply nested or schema-invalid files give a broken source whose `error` is raised
+ * later. Never throws.
  */
 export function readRegistrySource(
   source: RegistrySource,
@@ -87,41 +87,26 @@ export function readRegistrySource(
   required = false,
 ): RegistrySourceState {
   const path = resolve(file);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if ((code === "ENOENT" || code === "ENOTDIR") && !required) return emptySourceState(source);
-    const why = code === "ENOENT" || code === "ENOTDIR"
-      ? "does not exist"
-      : `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
-    return brokenSourceState(
-      source,
-      path,
-      new InsomniaError(
-        "registry_invalid",
-        `the ${source} profile registry ${path} ${why}. Fix or create the file, or stop pointing ` +
-          `insomnia-pod at it; until then, profiles can only be selected with a qualifier for ` +
-          `another source (such as \`builtin:<name>\`).`,
-        { file: path, source, reason: code ?? "read_failed" },
-      ),
-    );
-  }
   let text: string;
   try {
-    text = UTF8.decode(bytes);
-  } catch {
-    return brokenSourceState(
-      source,
-      path,
-      new InsomniaError(
-        "registry_invalid",
-        `the ${source} profile registry ${path} is not valid UTF-8 text. Re-save it as UTF-8; ` +
-          `until then, profiles can only be selected with a qualifier for another source.`,
-        { file: path, source, reason: "not_utf8" },
-      ),
-    );
+    text = readBoundedText(path, {
+      code: "registry_invalid",
+      message: (at, problem) => {
+        const missing = problem === "does not exist";
+        const why = missing || problem.startsWith("cannot be read")
+          ? problem
+          : `cannot be read: it ${problem}`;
+        return `the ${source} profile registry ${at} ${why}. Fix or ${
+          missing ? "create" : "replace"
+        } the file, or stop pointing insomnia-pod at it; until then, profiles can only be ` +
+          "selected with a qualifier for another source (such as `builtin:<name>`).";
+      },
+      details: { source },
+    });
+  } catch (err) {
+    if (!(err instanceof InsomniaError)) throw err;
+    if (err.details.reason === "missing" && !required) return emptySourceState(source);
+    return brokenSourceState(source, path, err);
   }
   return parseRegistryText(source, path, text);
 }

@@ -18,6 +18,7 @@
 import { dirname, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import { InsomniaError } from "../errors.ts";
+import { jsonShapeProblem, shapeError } from "../json_shape.ts";
 import { closestMatches } from "./registry_suggest.ts";
 import type {
   DeclaredDefault,
@@ -312,6 +313,14 @@ export function parseRegistryText(
     doc = parse(text.startsWith("\uFEFF") ? text.slice(1) : text) as Table;
   } catch (err) {
     return brokenSourceState(source, file, syntaxError(source, file, err));
+  }
+  const shape = jsonShapeProblem(doc);
+  if (shape !== undefined) {
+    return brokenSourceState(
+      source,
+      file,
+      shapeError(shape, `the ${source} profile registry ${file}`, "registry_invalid"),
+    );
   }
   if (doc.profiles === undefined) return emptySourceState(source, file);
   try {

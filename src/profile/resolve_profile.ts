@@ -5,7 +5,6 @@
  * artifact) → envelope → plaintext gate → strict validation → paths → defaults → catalog.
  * @module
  */
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -23,6 +22,8 @@ import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
 import { NIX_LIBRARY_VERSION } from "../version.ts";
 import { mark } from "../timing.ts";
 import { extractArtifact, type ProfileMetadata } from "./artifact.ts";
+import { readBoundedBytes, readBoundedText } from "../fs/read_bounded.ts";
+import { assertJsonShape } from "../json_shape.ts";
 import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
 import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
@@ -94,16 +95,27 @@ export interface ResolveProfileOptions {
 
 function sha256File(path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    return createHash("sha256")
+      .update(readBoundedBytes(path, { code: "artifact_invalid", what: "profile file" }))
+      .digest("hex");
   } catch {
     return null;
   }
 }
 
+const ARTIFACT_HINT = "A .json profile must be a regular file holding an evaluated artifact " +
+  "(e.g. the output of `nix eval --json` or `insomnia-pod pods export`).";
+
 function readJsonArtifact(file: string): unknown {
-  const text = readFileSync(file, "utf8");
+  const text = readBoundedText(file, {
+    code: "artifact_invalid",
+    missingCode: "profile_not_found",
+    what: "profile artifact",
+    hint: ARTIFACT_HINT,
+  });
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new InsomniaError(
       "artifact_invalid",
@@ -113,6 +125,7 @@ function readJsonArtifact(file: string): unknown {
       { file },
     );
   }
+  return value;
 }
 
 interface Evaluated {
@@ -172,6 +185,7 @@ export function resolveArtifact(
   raw: unknown,
   options: { origin: string; base: string; workspace: string; env: Env; podName?: string },
 ): ResolvedManifest & { metadata: ProfileMetadata | null } {
+  assertJsonShape(raw, `profile artifact ${options.origin}`, "artifact_invalid");
   const { metadata, body } = extractArtifact(raw, options.origin);
   if (metadata) assertNoPlaintextSecrets({ profile: metadata }, options.origin);
   const layer = loadLayer(body, options.origin, {

@@ -49,7 +49,7 @@ export function quote(input: string): string {
 }
 
 const NAME_RULE = `names are 1–${MAX_PROFILE_NAME_LENGTH} characters of letters, digits, ` +
-  "`.`, `_` and `-`, and must not start with `.`";
+  "`.`, `_` and `-`, and must not start with `.` or `-`";
 
 /** True when `value` is one of {@link REGISTRY_SOURCES}. */
 export function isRegistrySource(value: string): value is RegistrySource {
@@ -58,7 +58,7 @@ export function isRegistrySource(value: string): value is RegistrySource {
 
 /**
  * Explains why `name` is not a valid profile name, or returns undefined when it is valid.
- * Valid names are 1–128 characters of `[A-Za-z0-9._-]` and do not start with `.`.
+ * Valid names are 1–128 characters of `[A-Za-z0-9._-]` and do not start with `.` or `-`.
  */
 export function profileNameProblem(name: string): string | undefined {
   if (detectSecretKinds(name).length > 0) return "looks like a credential";
@@ -67,6 +67,8 @@ export function profileNameProblem(name: string): string | undefined {
     return `is ${name.length} characters long (at most ${MAX_PROFILE_NAME_LENGTH} are allowed)`;
   }
   if (name.startsWith(".")) return "starts with `.`";
+  // A leading `-` would be read as an option wherever the name is passed on (`pods rm -rf`).
+  if (name.startsWith("-")) return "starts with `-`";
   for (const ch of name) {
     if (!NAME_CHAR.test(ch)) return `contains ${JSON.stringify(ch)}`;
   }
@@ -155,6 +157,15 @@ function parseFlake(input: string, rest: string): Selector {
   const name = rest.slice(hash + 1);
   if (ref.trim() === "") {
     invalid(input, `invalid flake selector ${quote(input)}: empty flake reference; ${form}.`);
+  }
+  if (ref.startsWith("-")) {
+    // Nix would read it as an option (`-f FILE`, `-I PATH`), not as a flake.
+    invalid(
+      input,
+      `invalid flake selector ${quote(input)}: the flake reference starts with \`-\`; write a ` +
+        `path flake as \`./-name\` or \`path:…\`; ${form}.`,
+      { reason: "leading_dash" },
+    );
   }
   if (name === "") {
     invalid(

@@ -7,7 +7,7 @@
  * showing the value. The protection is the file mode (anchor-facts §11 final decision).
  * @module
  */
-import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -16,6 +16,7 @@ import { type Env, secretsDir } from "../env.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { errnoCode } from "../fs/errno.ts";
 import { withLock } from "../fs/lock.ts";
+import { readBoundedTextIfExists } from "../fs/read_bounded.ts";
 import { validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
 
@@ -89,17 +90,13 @@ function malformed(path: string, problem: string): InsomniaError {
 }
 
 function load(path: string): Map<string, Entry> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if ((errnoCode(error) ?? "I/O error") === "ENOENT") return new Map();
-    throw new InsomniaError(
-      "store_io",
-      `cannot read the secret store ${path}: ${(errnoCode(error) ?? "I/O error")}.`,
-      { file: path },
-    );
-  }
+  const text = readBoundedTextIfExists(path, {
+    code: "store_io",
+    message: (file, problem) =>
+      `cannot read the secret store ${file}: it ${problem}. Its content is not shown; fix it or ` +
+      "move it away and store the secrets again with `insomnia-pod secrets set <id>`.",
+  });
+  if (text === undefined) return new Map();
   let data: unknown;
   try {
     data = JSON.parse(text); // the parser's message quotes content: never surface it

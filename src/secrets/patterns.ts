@@ -13,8 +13,16 @@ export interface SecretDetector {
   readonly kind: string;
   /** Human label with its article, e.g. "an Anthropic API key". */
   readonly label: string;
-  /** Global regular expression matching the secret part only. */
+  /**
+   * Global regular expression matching the secret part only, where it starts a token: what the
+   * plaintext gate rejects in configuration.
+   */
   readonly pattern: RegExp;
+  /**
+   * The same format wherever it occurs (no token boundary: after `_`, a digit, an escaped `\n`):
+   * what redaction hides in output, where a false positive costs only readability.
+   */
+  readonly redactPattern: RegExp;
   /** Extra check on a regex match (to reject look-alikes); absent means every match counts. */
   readonly accept?: (match: string) => boolean;
   /**
@@ -27,111 +35,206 @@ export interface SecretDetector {
 
 // A key must not start in the middle of a token; a leading "-" or "--" (a pasted flag) is fine.
 const B = "(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)";
+// A line break as it appears in text, or escaped inside JSON or a Nix string.
+const SEP = String.raw`(?:\r?\n|\\r\\n|\\n)`;
+const PEM_TYPE = "(?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?";
+const B64 = "[A-Za-z0-9+/]";
 
 const hasDigitAndLetter = (s: string): boolean => /[0-9]/.test(s) && /[A-Za-z]/.test(s);
+const mixed = (s: string): boolean => /[0-9]/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s);
+
+/**
+ * A PEM body cut out of its BEGIN/END lines (raw or escaped line breaks): full lines of 60–76
+ * characters of mixed-case base64 (64 in PEM, 70 in OpenSSH keys) between two partial ones, or
+ * two full lines.
+ */
+function isPemBody(match: string): boolean {
+  const lines = match.split(new RegExp(SEP));
+  const full = (line: string) => line.length >= 60 && mixed(line);
+  if (lines.length === 2) return lines.every(full);
+  return lines.slice(1, -1).every(full);
+}
+
+interface DetectorSpec {
+  kind: string;
+  label: string;
+  /** The pattern without its boundary (source text). */
+  body: string;
+  /** Lookbehind the gate requires before a match (default {@link B}; "" for none). */
+  boundary?: string;
+  /** Lookahead the gate requires after a match. */
+  end?: string;
+  accept?: (match: string) => boolean;
+  needles: readonly string[];
+}
+
+function detector(spec: DetectorSpec): SecretDetector {
+  const { body, boundary = B, end = "", ...rest } = spec;
+  return {
+    ...rest,
+    pattern: new RegExp(`${boundary}${body}${end}`, "g"),
+    redactPattern: new RegExp(body, "g"),
+  };
+}
 
 /** Every detector, most specific first (Anthropic and OpenRouter before the generic OpenAI `sk-`). */
 export const SECRET_DETECTORS: readonly SecretDetector[] = [
-  {
+  detector({
     kind: "private_key",
     label: "a PEM private key",
-    pattern: new RegExp(
-      "-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----" +
-        "(?:[\\s\\S]*?-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|[\\s\\S]*)",
-      "g",
-    ),
+    boundary: "",
+    body: `-----BEGIN ${PEM_TYPE}-----(?:[\\s\\S]*?-----END ${PEM_TYPE}-----|[\\s\\S]*)`,
     needles: ["-----BEGIN "],
-  },
-  {
+  }),
+  detector({
+    // The tail of a key whose BEGIN line was cut off: body lines up to the END line.
+    kind: "private_key",
+    label: "a PEM private key",
+    boundary: "",
+    body:
+      `(?:(?:${B64}{1,76}${SEP})?(?:${B64}{60,76}={0,2}${SEP})+(?:${B64}{1,76}={0,2}${SEP})?)?` +
+      `-----END ${PEM_TYPE}-----`,
+    needles: ["-----END "],
+  }),
+  detector({
+    kind: "private_key",
+    label: "a PEM private key",
+    boundary: "(?<![A-Za-z0-9+/])",
+    body: `(?:${B64}{1,76}${SEP})?(?:${B64}{60,76}${SEP})+${B64}{1,76}={0,2}`,
+    accept: isPemBody,
+    needles: ["\n", "\\n"],
+  }),
+  detector({
     kind: "anthropic_api_key",
     label: "an Anthropic API key",
-    pattern: new RegExp(`${B}sk-ant-[A-Za-z0-9_-]{20,}`, "g"),
+    body: "sk-ant-[A-Za-z0-9_-]{20,}",
     needles: ["sk-ant-"],
-  },
-  {
+  }),
+  detector({
     kind: "openrouter_api_key",
     label: "an OpenRouter API key",
-    pattern: new RegExp(`${B}sk-or-v[0-9]+-[A-Za-z0-9]{32,}`, "g"),
+    body: "sk-or-v[0-9]+-[A-Za-z0-9]{32,}",
     needles: ["sk-or-v"],
-  },
-  {
+  }),
+  detector({
     kind: "openai_api_key",
     label: "an OpenAI API key",
-    pattern: new RegExp(`${B}sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}`, "g"),
+    body: "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}",
     needles: ["sk-"],
-  },
-  {
+  }),
+  detector({
     kind: "openai_api_key",
     label: "an OpenAI API key",
-    pattern: new RegExp(`${B}sk-[A-Za-z0-9]{32,}`, "g"),
+    body: "sk-[A-Za-z0-9]{32,}",
     accept: (m) => hasDigitAndLetter(m.slice(3)),
     needles: ["sk-"],
-  },
-  {
+  }),
+  detector({
     kind: "github_token",
     label: "a GitHub token",
-    pattern: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}/g,
+    boundary: "(?<![A-Za-z0-9_])",
+    body: "gh[pousr]_[A-Za-z0-9]{30,}",
     needles: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-  },
-  {
+  }),
+  detector({
     kind: "github_token",
     label: "a GitHub token",
-    pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g,
+    boundary: "(?<![A-Za-z0-9_])",
+    body: "github_pat_[A-Za-z0-9_]{22,}",
     needles: ["github_pat_"],
-  },
-  {
+  }),
+  detector({
     kind: "aws_access_key_id",
     label: "an AWS access key ID",
-    pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    boundary: "(?<![A-Za-z0-9])",
+    body: "(?:AKIA|ASIA)[A-Z0-9]{16}",
+    end: "(?![A-Za-z0-9])",
     needles: ["AKIA", "ASIA"],
-  },
-  {
+  }),
+  detector({
     kind: "slack_webhook",
     label: "a Slack webhook URL",
-    pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/+-]{16,}/g,
+    boundary: "",
+    body:
+      "https?:\\/\\/hooks\\.slack\\.com\\/(?:services|workflows|triggers)\\/[A-Za-z0-9_/+-]{16,}",
     needles: ["hooks.slack.com/"],
-  },
-  {
+  }),
+  detector({
     kind: "slack_token",
     label: "a Slack token",
-    pattern: new RegExp(`${B}xox[abposr]-[A-Za-z0-9-]{10,}`, "g"),
+    body: "xox[abposr]-[A-Za-z0-9-]{10,}",
     accept: (m) => /[0-9]/.test(m.slice(5)),
     needles: ["xox"],
-  },
-  {
+  }),
+  detector({
     kind: "google_api_key",
     label: "a Google API key",
-    pattern: new RegExp(`${B}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`, "g"),
+    body: "AIza[0-9A-Za-z_-]{35}",
+    end: "(?![0-9A-Za-z_-])",
     needles: ["AIza"],
-  },
-  {
+  }),
+  detector({
     kind: "stripe_key",
     label: "a Stripe secret key",
-    pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    boundary: "(?<![A-Za-z0-9])",
+    body: "(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
     needles: ["_live_", "_test_"],
-  },
-  {
+  }),
+  detector({
     kind: "gitlab_token",
     label: "a GitLab personal access token",
-    pattern: new RegExp(`${B}glpat-[A-Za-z0-9_-]{20,}`, "g"),
+    body: "glpat-[A-Za-z0-9_-]{20,}",
     needles: ["glpat-"],
-  },
-  {
+  }),
+  detector({
     kind: "jwt",
     label: "a JSON Web Token",
-    pattern: new RegExp(`${B}eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*`, "g"),
+    body: "eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]*",
     needles: ["eyJ"],
-  },
-  {
+  }),
+  detector({
     kind: "url_password",
     label: "a password embedded in a URL",
     // Only the password part of `scheme://user:<password>@host`; placeholders and
     // already-redacted passwords (`$PW`, `${PW}`, `[redacted…]`) are not credentials.
-    pattern: /(?<=[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:"'<>]+:)[^\s/?#@"'<>]+(?=@)/g,
+    boundary: "",
+    body: "(?<=[A-Za-z][A-Za-z0-9+.-]*:\\/\\/[^\\s/?#@:\"'<>]+:)[^\\s/?#@\"'<>]+(?=@)",
     accept: (m) => !/^(?:\$|\{|\[redacted)/.test(m),
     needles: ["://"],
-  },
+  }),
 ];
+
+// ---- redaction only --------------------------------------------------------------------------
+// Formats without a distinctive prefix. Hidden in output (a false positive costs only
+// readability), never grounds to reject configuration.
+
+/** Key names whose value is a secret: `aws_secret_access_key = …`, `"password": "…"`, `?token=…`. */
+const SECRET_KEY = String.raw`(?:pass(?:word|wd|phrase)|secret|token|api[_-]?key|access[_-]?key|` +
+  String.raw`secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)`;
+const ASSIGNMENT = new RegExp(
+  String.raw`(\b[A-Za-z0-9_.-]*${SECRET_KEY}\\?["']?[ \t]*[:=][ \t]*\\?["']?)` +
+    String.raw`([^\s"'\\,;&]{4,})`,
+  "gi",
+);
+
+/** A value that is a placeholder, a reference or a name rather than a secret. */
+function isPlaceholder(value: string): boolean {
+  return /^(?:\[redacted|\$|<|\{)/.test(value) || /^[A-Z][A-Z0-9_]*$/.test(value) ||
+    /^(?:true|false|null|none|[0-9.]+)$/i.test(value);
+}
+
+/** An AWS secret access key: 40 characters of base64 with no prefix, told apart by entropy. */
+const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+function looksRandom(s: string): boolean {
+  if (!mixed(s) || s.startsWith("/") || (s.match(/\//g)?.length ?? 0) > 3) return false;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let entropy = 0;
+  for (const n of counts.values()) entropy -= (n / s.length) * Math.log2(n / s.length);
+  // Random base64 of this length scores ≥ 4.27 bits a character; paths and words stay below.
+  return entropy >= 4.2;
+}
 
 const LABELS: ReadonlyMap<string, string> = new Map(
   SECRET_DETECTORS.map((d) => [d.kind, d.label]),
@@ -170,18 +273,36 @@ export function detectSecretKinds(text: string): string[] {
   return kinds;
 }
 
-/** Replaces every recognised credential in `text` with `[redacted:<kind>]`. */
+/**
+ * Replaces every recognised credential in `text` with `[redacted:<kind>]`, wherever it occurs
+ * (each detector's {@link SecretDetector.redactPattern}), then the values of secret-looking
+ * assignments (`password = …`) and AWS secret access keys.
+ */
 export function redactKnownFormats(text: string): string {
   let out = text;
-  if (!ANY_NEEDLE.test(out)) return out;
-  for (const detector of SECRET_DETECTORS) {
-    if (!mayMatch(detector, out)) continue;
+  if (ANY_NEEDLE.test(out)) {
+    for (const detector of SECRET_DETECTORS) {
+      if (!mayMatch(detector, out)) continue;
+      out = out.replace(
+        detector.redactPattern,
+        (m) => (!detector.accept || detector.accept(m) ? `[redacted:${detector.kind}]` : m),
+      );
+    }
+  }
+  return redactUnprefixedFormats(out);
+}
+
+/** The redaction-only step of {@link redactKnownFormats}: secret assignments, AWS secret keys. */
+export function redactUnprefixedFormats(text: string): string {
+  let out = text;
+  if (/[:=]/.test(out)) {
     out = out.replace(
-      detector.pattern,
-      (m) => (!detector.accept || detector.accept(m) ? `[redacted:${detector.kind}]` : m),
+      ASSIGNMENT,
+      (m, key: string, value: string) =>
+        isPlaceholder(value) ? m : `${key}[redacted:secret_assignment]`,
     );
   }
-  return out;
+  return out.replace(AWS_SECRET, (m) => looksRandom(m) ? "[redacted:aws_secret_access_key]" : m);
 }
 
 /** Environment variable name syntax accepted in `api_key.env`. */

@@ -5,6 +5,7 @@
  * holds references only.
  * @module
  */
+import { Buffer } from "node:buffer";
 import {
   CREDENTIAL_POSITIONS,
   ENV_NAME_POSITIONS,
@@ -14,8 +15,10 @@ import {
 import { redactKnownFormats } from "./patterns.ts";
 import { registeredSecretValues } from "./registry.ts";
 import { isRecord } from "./walk.ts";
+import { MAX_WALK_DEPTH } from "../json_shape.ts";
 
 export {
+  isRedactableValue,
   MIN_REGISTERED_LENGTH,
   registerSecretValue,
   resetRegisteredSecretValues,
@@ -24,22 +27,42 @@ export {
 /** Replacement for registered values and invalid credential positions. */
 export const REDACTED = "[redacted]";
 
+/** What stands for a value nested deeper than MAX_WALK_DEPTH in a redacted copy. */
+const TOO_DEEP = "[redacted: nested too deeply]";
+
 /**
- * Replaces every value registered with `registerSecretValue` by `[redacted]`, then every recognised
- * credential format by `[redacted:<kind>]`.
+ * The one redactor of everything shown or written: replaces every value registered with
+ * `registerSecretValue` by `[redacted]`, every recognised credential format wherever it occurs by
+ * `[redacted:<kind>]` (see `redactKnownFormats`), and every base64 run that decodes to either by
+ * `[redacted:base64]`.
  */
 export function redactText(text: string): string {
   let out = text;
   for (const value of registeredSecretValues()) {
     if (out.includes(value)) out = out.split(value).join(REDACTED);
   }
-  return redactKnownFormats(out);
+  out = redactKnownFormats(out);
+  return out.replace(BASE64_RUN, (run) => (encodesSecret(run) ? `[redacted:base64]` : run));
+}
+
+// Long enough for the base64 of the shortest detected key (20 characters → 28).
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+/** True when `run`, decoded as base64 from any of its first four offsets, holds a secret. */
+function encodesSecret(run: string): boolean {
+  for (let offset = 0; offset < 4; offset++) {
+    const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
+    if (redactKnownFormats(decoded) !== decoded) return true;
+    if (registeredSecretValues().some((value) => decoded.includes(value))) return true;
+  }
+  return false;
 }
 
 /**
  * Deep copy of a JSON-like value with {@link redactText} applied to every string and object key.
- * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`;
- * functions and symbols are dropped as `JSON.stringify` would.
+ * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`,
+ * and values nested deeper than `MAX_WALK_DEPTH` become `"[redacted: nested too deeply]"` (output
+ * must never fail); functions and symbols are dropped as `JSON.stringify` would.
  */
 export function redactJson<T>(value: T): T {
   const ancestors = new Set<object>();
@@ -49,6 +72,7 @@ export function redactJson<T>(value: T): T {
       return typeof node === "function" || typeof node === "symbol" ? undefined : node;
     }
     if (ancestors.has(node)) return "[circular]";
+    if (ancestors.size >= MAX_WALK_DEPTH) return TOO_DEEP;
     const withJson = node as { toJSON?: () => unknown };
     if (typeof withJson.toJSON === "function") return copy(withJson.toJSON());
     ancestors.add(node);
@@ -104,6 +128,7 @@ export function redactCredentialPositions<T>(manifest: T): T {
 function structuredCloneJson(value: unknown, ancestors = new Set<object>()): unknown {
   if (value === null || typeof value !== "object") return value;
   if (ancestors.has(value)) return "[circular]";
+  if (ancestors.size >= MAX_WALK_DEPTH) return TOO_DEEP;
   const withJson = value as { toJSON?: () => unknown };
   if (typeof withJson.toJSON === "function") {
     return structuredCloneJson(withJson.toJSON(), ancestors);

@@ -51,24 +51,31 @@ export interface JsonVisitor {
   key?(key: string, path: string): void;
 }
 
-/** Visits every value and object key of a JSON-like tree; cycles are visited once. */
+/**
+ * Visits every value and object key of a JSON-like tree in document order (pre-order); cycles are
+ * visited once. Iterative, so no input is too deep for it.
+ */
 export function walkJson(root: unknown, visitor: JsonVisitor): void {
   const seen = new WeakSet<object>();
-  const visit = (value: unknown, path: string): void => {
-    if (visitor.value?.(value, path) === false) return;
-    if (value === null || typeof value !== "object") return;
-    if (seen.has(value)) return;
+  // Each entry: the value, its path, and the key it is held under (with its parent's path).
+  const stack: Array<[unknown, string, [string, string]?]> = [[root, ""]];
+  while (stack.length > 0) {
+    const [value, path, held] = stack.pop() as [unknown, string, [string, string]?];
+    if (held) visitor.key?.(held[0], held[1]);
+    if (visitor.value?.(value, path) === false) continue;
+    if (value === null || typeof value !== "object") continue;
+    if (seen.has(value)) continue;
     seen.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, indexPath(path, i)));
-      return;
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], indexPath(path, i)]);
+      continue;
     }
-    for (const [key, child] of Object.entries(value)) {
-      visitor.key?.(key, path);
-      visit(child, childPath(path, key));
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      stack.push([child, childPath(path, key), [key, path]]);
     }
-  };
-  visit(root, "");
+  }
 }
 
 /** The value at a dotted path of plain keys (`memory.extract_model.auth`), or undefined. */

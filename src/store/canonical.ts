@@ -7,10 +7,12 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { MAX_WALK_DEPTH } from "../json_shape.ts";
 
 /**
  * Serializes `value` as canonical JSON: keys sorted recursively, no whitespace.
- * Throws a `TypeError` when the value is not JSON-serializable (a bigint, a cycle, `undefined`).
+ * Throws a `TypeError` when the value is not JSON-serializable (a bigint, a cycle, `undefined`)
+ * or nests deeper than `MAX_WALK_DEPTH` (src/json_shape.ts).
  */
 export function canonicalJson(value: unknown): string {
   const text = JSON.stringify(value);
@@ -35,11 +37,14 @@ export function toJsonValue<T>(value: T): T {
   return JSON.parse(text) as T;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+function sortKeys(value: unknown, depth = 1): unknown {
   if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_WALK_DEPTH) {
+    throw new TypeError(`value is nested more than ${MAX_WALK_DEPTH} levels deep`);
+  }
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, depth + 1));
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source).sort()) out[key] = sortKeys(source[key]);
+  for (const key of Object.keys(source).sort()) out[key] = sortKeys(source[key], depth + 1);
   return out;
 }

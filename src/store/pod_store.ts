@@ -25,6 +25,7 @@ import {
 import { withLock } from "../fs/lock.ts";
 import { isValidPodName, suffixedPodName, validatePodName } from "../manifest/pod_name.ts";
 import {
+  assertStorableRecord,
   decodeHistoryFile,
   decodePodRecord,
   decodeSessionIndex,
@@ -127,6 +128,7 @@ export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod 
   const manifest = jsonObject(input.manifest, "manifest", input.name);
   const profile = jsonData(input.profile, "profile", input.name);
   const fingerprint = jsonData(input.fingerprint, "fingerprint", input.name);
+  assertStorableRecord({ profile, fingerprint, manifest }, input.name);
   ensureStore(layout);
   return withLock(layout.lockFile, () => {
     sweepStore(layout);
@@ -266,6 +268,7 @@ export function replaceSnapshot(
   const profile = jsonData(next.profile, "profile", name);
   const fingerprint = jsonData(next.fingerprint, "fingerprint", name);
   setPodName(manifest, name);
+  assertStorableRecord({ profile, fingerprint, manifest }, name);
   requirePodDir(layout, name);
   validateNew(opts, manifest, name);
   return withLock(layout.lockFile, () => {
@@ -292,10 +295,10 @@ export function replaceSnapshot(
       current.fingerprint,
     );
     const historyFile = join(historyDir, historyFileName(seq, now));
-    io("write", historyFile, () => writeFileAtomic(historyFile, encodeJson(entry)));
     const snapshot = { sha256: canonicalSha256(manifest), manifest };
     const identity = { ...current.pod, updated_at: now };
     const record = podRecordOf(identity, profile, fingerprint, snapshot, seq);
+    io("write", historyFile, () => writeFileAtomic(historyFile, encodeJson(entry)));
     writeRecord(dir, record);
     return { ...record, dir };
   });

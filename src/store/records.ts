@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { canonicalSha256 } from "./canonical.ts";
 import { isRecord } from "../json.ts";
+import { jsonShapeProblem, MAX_JSON_DEPTH, MAX_JSON_ENTRIES } from "../json_shape.ts";
 
 /** `store.json` format. */
 export const STORE_FORMAT = "insomnia.store.v1";
@@ -227,7 +228,37 @@ function parseJsonObject(text: string, file: string, label: string): Record<stri
     throw snapshotInvalid(file, `it is not valid JSON (${reason}; the file may be truncated)`);
   }
   if (!isRecord(value)) throw snapshotInvalid(file, `it is not a JSON object (expected ${label})`);
+  const shape = jsonShapeProblem(value);
+  if (shape !== undefined) {
+    throw snapshotInvalid(file, `${shape.field || "the top level"} is ${shape.problem}`);
+  }
   return value;
+}
+
+/**
+ * Throws `snapshot_invalid` when a record holding these parts would break the limits every read
+ * applies (src/json_shape.ts), so the store never holds a record it cannot read back. Checked
+ * before anything is written; the paths are those of `pod.json`.
+ */
+export function assertStorableRecord(
+  parts: { profile: unknown; fingerprint: unknown; manifest: unknown },
+  pod: string,
+): void {
+  const shape = jsonShapeProblem({
+    profile: parts.profile,
+    fingerprint: parts.fingerprint,
+    snapshot: { manifest: parts.manifest },
+  });
+  if (shape === undefined) return;
+  throw new InsomniaError(
+    "snapshot_invalid",
+    `cannot store Pod ${JSON.stringify(pod)}: its record would have ${
+      shape.field || "the top level"
+    } ${shape.problem.replace(/^(a list|a table) of/, "$1 with")}; records are read back only ` +
+      `when nested at most ${MAX_JSON_DEPTH} levels deep with at most ${MAX_JSON_ENTRIES} ` +
+      "entries per list or table. Nothing was changed.",
+    { pod, field: shape.field },
+  );
 }
 
 function checkFormat(obj: Record<string, unknown>, file: string, expected: string): void {

@@ -5,12 +5,15 @@
  * available the new profile is evaluated first; if that fails, nothing is left behind.
  * @module
  */
-import type { Buffer } from "node:buffer";
-import { existsSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
+import { existsSync, rmSync, type Stats, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { configDir, userManifestPath } from "../../env.ts";
+import { configDir, findProjectManifest, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
-import { findProjectManifest } from "../../env.ts";
+import {
+  type BoundedReadOptions,
+  readBoundedBytes,
+  readBoundedTextIfExists,
+} from "../../fs/read_bounded.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { resolveProfile } from "../../profile/resolve_profile.ts";
 import { selectEntry } from "../../profile/registry.ts";
@@ -92,6 +95,15 @@ function initIoError(error: unknown, doing: string, path: string): InsomniaError
     ? error.message
     : String(error);
   return ioFailure(`profiles init cannot ${doing} ${path}: ${why}.`, path, code);
+}
+
+function initReadOptions(doing: string): BoundedReadOptions {
+  return {
+    code: "store_io",
+    message: (path, problem) =>
+      `profiles init cannot ${doing} ${path}: it ${problem}. Nothing was written; fix that ` +
+      "path (or choose another location with --source or another working directory) and retry.",
+  };
 }
 
 function ioFailure(what: string, path: string, errno?: string, blocker?: string): InsomniaError {
@@ -207,12 +219,10 @@ export async function initProfile(
       );
     }
   }
-  let registryText = "";
-  try {
-    if (existsSync(target.registryFile)) registryText = readFileSync(target.registryFile, "utf8");
-  } catch (error) {
-    throw initIoError(error, `read the ${source} registry`, target.registryFile);
-  }
+  const registryText = readBoundedTextIfExists(
+    target.registryFile,
+    initReadOptions(`read the ${source} registry`),
+  ) ?? "";
   // --force rewrites the file of an entry that already points at it; the registry stays as is.
   const registered = registeredPath(registryText, name, target.registryFile);
   let nextRegistry: string | undefined;
@@ -229,12 +239,9 @@ export async function initProfile(
       { file: target.registryFile, ...(registered && { path: registered }) },
     );
   }
-  let previous: Buffer | undefined;
-  try {
-    if (fileExists) previous = readFileSync(target.profileFile);
-  } catch (error) {
-    throw initIoError(error, "read the existing profile file", target.profileFile);
-  }
+  const previous = fileExists
+    ? readBoundedBytes(target.profileFile, initReadOptions("read the existing profile file"))
+    : undefined;
   // Undo everything this run wrote: the old file back (--force), new directories removed.
   const rollback = () => {
     try {

@@ -9,10 +9,12 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import {
   deleteSecret,
   listSecretIds,
+  MAX_SECRET_BYTES,
   secretStorePath,
   setSecret,
 } from "../../secrets/file_store.ts";
 import { validateSecretRefId } from "../../secrets/refs.ts";
+import { isRedactableValue } from "../../secrets/registry.ts";
 import { envVarForRef } from "../../secrets/secret_env.ts";
 
 /** Removes one trailing newline (`\n` or `\r\n`) added by `echo` or a heredoc. */
@@ -35,7 +37,22 @@ export async function secretsSet(id: string, ctx: CliContext): Promise<CommandOu
         `\`printf %s "$KEY" | insomnia-pod secrets set ${id}\` (never pass a value as an argument).`,
     );
   }
-  const value = stripOneNewline(await ctx.readStdin());
+  let input: string;
+  try {
+    // One trailing newline ("\r\n" at most) is not part of the value.
+    input = await ctx.readStdin(MAX_SECRET_BYTES + 2);
+  } catch (error) {
+    if (error instanceof InsomniaError && error.details.reason === "too_large") {
+      throw new InsomniaError(
+        "usage",
+        `the value on stdin for secret "${id}" is larger than ${MAX_SECRET_BYTES} bytes, the ` +
+          "limit for a secret; nothing was stored.",
+        { maxBytes: MAX_SECRET_BYTES },
+      );
+    }
+    throw error;
+  }
+  const value = stripOneNewline(input);
   if (value.length === 0) {
     throw new InsomniaError(
       "usage",
@@ -44,6 +61,14 @@ export async function secretsSet(id: string, ctx: CliContext): Promise<CommandOu
     );
   }
   setSecret(id, value, { env: ctx.env });
+  if (!isRedactableValue(value)) {
+    ctx.note(
+      `warning: the value of secret ${id} is short or simple (fewer than 8 characters, or fewer ` +
+        "than 20 without three of lower case, upper case, digits and symbols), so insomnia-pod " +
+        "cannot hide it by matching it in its output. It is stored and used; a real credential " +
+        "should be longer.",
+    );
+  }
   const shadow = envVarForRef(id);
   if (envValue(ctx.env, shadow) !== undefined) {
     ctx.note(
