@@ -5,7 +5,7 @@
  * so a run loads only what it uses.
  * @module
  */
-import { Argument, Command, Option } from "commander";
+import { Argument, Command, Option } from "npm:commander@15.1.0";
 import { InsomniaError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { HELP_COMMAND, HELP_OPTION, launchFlags, VERSION_OPTION } from "../app/launch_flags.ts";

@@ -4,8 +4,8 @@
  * @module
  */
 import process from "node:process";
-import { type Command, CommanderError } from "commander";
-import { distance } from "fastest-levenshtein";
+import { type Command, CommanderError } from "npm:commander@15.1.0";
+import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, needsSubcommands } from "./program.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";

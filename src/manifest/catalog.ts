@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import * as z from "zod";
+import * as z from "npm:zod@4.6.7";
 import { configDir, type Env } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { readBoundedTextIfExists } from "../fs/read_bounded.ts";

@@ -3,7 +3,7 @@
  * models resolved through the catalogs. Every problem is reported at once with its field path.
  * @module
  */
-import { closest } from "fastest-levenshtein";
+import { closest } from "npm:fastest-levenshtein@1.0.16";
 import type { Catalog } from "./catalog.ts";
 import {
   CODEX_OAUTH_BASE_URL,

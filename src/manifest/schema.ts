@@ -8,7 +8,7 @@
  * @module
  */
 import { posix } from "node:path";
-import * as z from "zod";
+import * as z from "npm:zod@4.6.7";
 
 // A CLI run parses each schema about once, so zod's JIT (new Function per schema on first parse)
 // costs more than it saves: ~16 ms of a 50 ms builtin:default run (bench/results/latest.md).

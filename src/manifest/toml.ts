@@ -2,7 +2,7 @@
  * TOML reading with `manifest_parse` errors that carry file, line and column.
  * @module
  */
-import { parse, TomlError } from "smol-toml";
+import { parse, TomlError } from "npm:smol-toml@1.9.1";
 import { InsomniaError } from "../errors.ts";
 import { readBoundedText } from "../fs/read_bounded.ts";
 import { assertJsonShape } from "../json_shape.ts";

@@ -3,8 +3,8 @@
  * unknown keys with the closest known key as a suggestion.
  * @module
  */
-import type * as z from "zod";
-import { closest, distance } from "fastest-levenshtein";
+import type * as z from "npm:zod@4.6.7";
+import { closest, distance } from "npm:fastest-levenshtein@1.0.16";
 import { InsomniaError } from "../errors.ts";
 import { type ManifestConfig, ManifestConfigSchema, PodManifestSchema } from "./schema.ts";
 import type { PodManifest } from "./schema.ts";

@@ -7,7 +7,7 @@
  * Schema ({@link artifactSchema}, built only then, so reading a profile costs no schema building).
  * @module
  */
-import * as z from "zod";
+import * as z from "npm:zod@4.6.7";
 import { InsomniaError } from "../errors.ts";
 import { ManifestConfigSchema } from "../manifest/schema.ts";
 import { suggestKey } from "../manifest/validate.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { parse } from "smol-toml";
+import { parse } from "npm:smol-toml@1.9.1";
 import { InsomniaError } from "../errors.ts";
 import { parseTomlText } from "../manifest/toml.ts";
 

@@ -16,7 +16,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { parse, TomlError } from "smol-toml";
+import { parse, TomlError } from "npm:smol-toml@1.9.1";
 import { InsomniaError } from "../errors.ts";
 import { jsonShapeProblem, shapeError } from "../json_shape.ts";
 import { closestMatches } from "./registry_suggest.ts";

@@ -2,7 +2,7 @@
  * "Did you mean …?" suggestions shared by the selector parser and the profile registries.
  * @module
  */
-import { distance } from "fastest-levenshtein";
+import { distance } from "npm:fastest-levenshtein@1.0.16";
 
 /** Largest edit distance still worth suggesting for an input of this length. */
 function suggestionThreshold(length: number): number {

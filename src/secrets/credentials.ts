@@ -3,7 +3,7 @@
  * literal credentials (anchor-facts §3, §10–11).
  * @module
  */
-import { closest, distance } from "fastest-levenshtein";
+import { closest, distance } from "npm:fastest-levenshtein@1.0.16";
 import { InsomniaError, isInsomniaError } from "../errors.ts";
 import {
   detectSecretKinds,

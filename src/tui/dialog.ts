@@ -21,7 +21,7 @@ import {
   useKeypress,
   useRef,
   useState,
-} from "@inquirer/core";
+} from "npm:@inquirer/core@12.1.0";
 import type { Choice } from "./choices.ts";
 import { created, createFailed, type DialogState, initialState, reduce } from "./dialog_state.ts";
 import { render } from "./dialog_view.ts";

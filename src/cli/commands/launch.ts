@@ -117,7 +117,7 @@ async function reloadPod(
 }
 
 async function confirm(message: string): Promise<boolean> {
-  const { default: confirm } = await import("@inquirer/confirm");
+  const { default: confirm } = await import("npm:@inquirer/confirm@6.4.0");
   try {
     // stdout may be redirected to capture the result; the question belongs on the terminal.
     return await confirm({ message, default: false }, { output: process.stderr });
