@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   "snapshot_invalid",
   "store_io",
   "cancelled",
+  "permission_denied",
   "internal",
 ] as const;
 
@@ -80,9 +81,42 @@ export function isInsomniaError(value: unknown): value is InsomniaError {
   return value instanceof InsomniaError;
 }
 
+/**
+ * Maps the runtime's own permission refusal (Deno's `NotCapable`, thrown when the process was
+ * started without e.g. `--allow-sys=uid`) to `permission_denied`, naming what to grant; any other
+ * value gives undefined. Without this a missing permission would read as "Nix is not installed".
+ *
+ * @example
+ * ```ts
+ * import { runtimePermissionError } from "./errors.ts";
+ * const denied = new Error('Requires sys access to "uid", run again with the --allow-sys flag');
+ * denied.name = "NotCapable";
+ * runtimePermissionError(denied)?.code; // "permission_denied"
+ * ```
+ */
+export function runtimePermissionError(value: unknown): InsomniaError | undefined {
+  if (
+    !(value instanceof Error) || (value.name !== "NotCapable" && value.name !== "PermissionDenied")
+  ) {
+    return undefined;
+  }
+  const flag = /--allow-[a-z]+/.exec(value.message)?.[0];
+  return new InsomniaError(
+    "permission_denied",
+    `the Deno runtime refused an operation insomnia-pod needs (${value.message}). Grant it` +
+      `${
+        flag ? ` with ${flag}` : ""
+      }; the library needs --allow-read, --allow-write, --allow-env, ` +
+      `--allow-run=nix and --allow-sys=uid (see "Permissions" in docs/library.md), the CLI -A.`,
+    flag ? { flag } : {},
+  );
+}
+
 /** Wraps any thrown value as an {@link InsomniaError} without leaking a stack trace. */
 export function toInsomniaError(value: unknown): InsomniaError {
   if (value instanceof InsomniaError) return value;
+  const denied = runtimePermissionError(value);
+  if (denied) return denied;
   const message = value instanceof Error ? value.message : String(value);
   return new InsomniaError("internal", `unexpected internal error: ${message}`);
 }

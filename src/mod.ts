@@ -3,8 +3,11 @@
  * cases `create`, `resume`, `reload`), resolve Nix profiles and TOML manifests into validated Pod
  * manifests, read and write the Pod store, and dereference secrets at the consumer boundary.
  *
- * ```ts
- * import { create, resolveProfile } from "@insomnia/pod";
+ * Import it by path from any project (no import map needed; see docs/library.md for the
+ * permissions):
+ *
+ * ```ts ignore
+ * import { create, resolveProfile } from "../insomnia-pod/src/mod.ts";
  * const { manifest, provenance } = await resolveProfile("./profiles/coder.nix", { podName: "t" });
  * const pod = (await create({ source: { kind: "profile", selector: "./profiles/coder.nix" } })).apply();
  * ```

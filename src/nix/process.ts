@@ -10,6 +10,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import process from "node:process";
 import type { Env } from "../env.ts";
+import { runtimePermissionError } from "../errors.ts";
 
 /** How a {@link runProcessGroup} run ended. */
 export type RunOutcome = "exited" | "timeout" | "aborted" | "overflow";
@@ -119,7 +120,9 @@ export function findExecutable(bin: string, env: Env, cwd?: string): string | un
       if (!statSync(candidate).isFile()) continue;
       accessSync(candidate, constants.X_OK);
       return candidate;
-    } catch {
+    } catch (error) {
+      const denied = runtimePermissionError(error);
+      if (denied) throw denied;
       continue;
     }
   }
