@@ -48,3 +48,29 @@ Deno.test("imports follow the layer directions", () => {
   }
   assert.deepEqual(crossings, []);
 });
+
+Deno.test("src/ names its packages fully, at the versions deno.json pins", () => {
+  const pinned = new Set(
+    Object.values(
+      (JSON.parse(readFileSync(join(REPO_ROOT, "deno.json"), "utf8")) as {
+        imports: Record<string, string>;
+      }).imports,
+    ),
+  );
+  const wrong: string[] = [];
+  for (const file of files(SRC)) {
+    const text = readFileSync(file, "utf8");
+    for (
+      const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"'.][^"']*)["']/g)
+    ) {
+      if (specifier.startsWith("node:")) continue;
+      // A bare name resolves only through this repository's import map: a project importing the
+      // library by path would not find it.
+      if (!specifier.startsWith("npm:")) wrong.push(`${relative(SRC, file)}: bare "${specifier}"`);
+      else if (!pinned.has(specifier.replace(/^(npm:(?:@[^/]+\/)?[^/@]+@[^/]+).*$/, "$1"))) {
+        wrong.push(`${relative(SRC, file)}: "${specifier}" is not the version deno.json pins`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
