@@ -23,6 +23,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -46,6 +47,24 @@ interface Options {
   out: string;
   bytecode: boolean;
   smoke: boolean;
+  /** A Bun `--target` (another platform's binary); undefined builds for this machine. */
+  target?: string;
+}
+
+/** The platforms Bun can build a binary for (`bun build --compile --target=…`). */
+export const BUN_TARGETS = [
+  "bun-linux-x64",
+  "bun-linux-arm64",
+  "bun-linux-x64-musl",
+  "bun-linux-arm64-musl",
+  "bun-darwin-x64",
+  "bun-darwin-arm64",
+] as const;
+
+/** The Bun target of the machine this runs on. */
+export function hostTarget(): string {
+  const os = Deno.build.os === "darwin" ? "darwin" : "linux";
+  return `bun-${os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -56,26 +75,43 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--skip-smoke") opts.smoke = false;
     else if (arg === "--out" && argv[i + 1]) opts.out = resolve(argv[++i]);
     else if (arg.startsWith("--out=")) opts.out = resolve(arg.slice(6));
-    else {
+    else if (arg === "--target" || arg.startsWith("--target=")) {
+      const target = arg === "--target" ? argv[++i] : arg.slice(9);
+      if (!(BUN_TARGETS as readonly string[]).includes(target ?? "")) {
+        throw new BuildError(
+          `unknown --target ${JSON.stringify(target ?? "")}; choose one of ${
+            BUN_TARGETS.join(", ")
+          }`,
+        );
+      }
+      opts.target = target === hostTarget() ? undefined : target;
+      if (opts.target) opts.out = join(ROOT, "dist", `insomnia-pod-${target.slice(4)}`);
+    } else {
       throw new BuildError(
         `unknown argument ${JSON.stringify(arg)}; usage: deno task binary [--out FILE] ` +
-          "[--no-bytecode] [--skip-smoke]",
+          "[--target BUN_TARGET] [--no-bytecode] [--skip-smoke]",
       );
     }
   }
   return opts;
 }
 
-/** The Bun executable: `BUN_BIN`, tools/node_modules/@oven/bun-<os>-<arch>, or `bun` on PATH. */
+/**
+ * The Bun executable: `BUN_BIN`, the one platform package npm installed under
+ * tools/node_modules/@oven/ (they are optional dependencies: only this machine's is there), or
+ * `bun` on PATH.
+ */
 export function findBun(env: Record<string, string | undefined> = Deno.env.toObject()): string {
   if (env.BUN_BIN) {
     if (!existsSync(env.BUN_BIN)) throw new BuildError(`BUN_BIN=${env.BUN_BIN} does not exist`);
     return env.BUN_BIN;
   }
-  const os = Deno.build.os === "darwin" ? "darwin" : "linux";
-  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x64";
-  const pkg = join(ROOT, "tools", "node_modules", "@oven", `bun-${os}-${arch}`, "bin", "bun");
-  if (existsSync(pkg)) return pkg;
+  const oven = join(ROOT, "tools", "node_modules", "@oven");
+  const pkg = join(oven, "bun-<platform>", "bin", "bun");
+  const installed = existsSync(oven)
+    ? readdirSync(oven).map((name) => join(oven, name, "bin", "bun")).filter((p) => existsSync(p))
+    : [];
+  if (installed.length > 0) return installed[0];
   for (const dir of (env.PATH ?? "").split(":").filter(Boolean)) {
     const candidate = join(dir, "bun");
     if (existsSync(candidate)) return candidate;
@@ -157,6 +193,7 @@ async function compile(
   entry: string,
   out: string,
   bytecode: boolean,
+  target: string | undefined,
 ): Promise<boolean> {
   const temp = `${out}.tmp-${Deno.pid}`;
   // A CLI run is short: JavaScriptCore's JIT compiling start-up code on a second thread costs more
@@ -174,11 +211,22 @@ async function compile(
     "--outfile",
     temp,
   ];
+  if (target) args.splice(3, 0, `--target=${target}`);
   if (bytecode) args.splice(3, 0, "--bytecode");
   step(`${relative(ROOT, bun) || bun} ${args.join(" ")}`);
   const result = await run(bun, args, { cwd: dirname(entry), quiet: bytecode });
   if (result.code !== 0 || !existsSync(temp)) {
     rmSync(temp, { force: true });
+    if (
+      target &&
+      /download|fetch|network|ENOTFOUND|ConnectionRefused|resolve host/i.test(result.stderr)
+    ) {
+      throw new BuildError(
+        `cannot build for ${target}: Bun needs that platform's runtime and could not fetch it ` +
+          `(no network access to its download). Build on a ${target.slice(4)} machine with ` +
+          "`deno task binary`, or run this where Bun can download it.\n" + result.stderr.trim(),
+      );
+    }
     if (bytecode) {
       step("bun build --bytecode failed; building without bytecode");
       if (result.stderr.trim()) console.error(result.stderr.trim());
@@ -283,11 +331,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     const entry = await bundle(work);
     let bytecode = opts.bytecode;
-    if (!(await compile(bun, entry, opts.out, bytecode))) {
+    if (!(await compile(bun, entry, opts.out, bytecode, opts.target))) {
       bytecode = false;
-      await compile(bun, entry, opts.out, false);
+      await compile(bun, entry, opts.out, false, opts.target);
     }
-    if (opts.smoke) {
+    if (opts.smoke && opts.target) step(`no smoke test: a ${opts.target} binary cannot run here`);
+    else if (opts.smoke) {
       step("smoke test (version; builtin:default from an empty directory; a .nix profile)");
       await smoke(opts.out);
     }
