@@ -26,7 +26,7 @@ for cmd in "${commands[@]}"; do
   mkdir -p "$home/ws"
   version=$(cd "$home/ws" && HOME="$home" "$bin" --version 2>&1)
   dry=$(cd "$home/ws" && HOME="$home" "$bin" --profile builtin:default --dry-run --json 2>&1)
-  if [ "$version" = "$(cd "$repo" && sed -nE 's/.*VERSION = "([^"]+)".*/\1/p' src/version.ts)" ] && grep -q '"action": "dry_run"' <<<"$dry"; then
+  if [ "$version" = "$(cd "$repo" && sed -nE 's/^export const VERSION = "([^"]+)".*/\1/p' src/version.ts)" ] && grep -q '"action": "dry_run"' <<<"$dry"; then
     echo "PASS install: $cmd"; passed=$((passed + 1))
   else
     echo "FAIL install: $cmd — the installed insomnia-pod did not answer (version: $version)"; tail -n 5 <<<"$dry"; failed=$((failed + 1))
