@@ -17,7 +17,7 @@ for cmd in "${commands[@]}"; do
   out=$(cd "$work/clone" && HOME="$home" bash -c "$cmd" 2>&1); rc=$?
   if [ $rc -ne 0 ]; then
     if [[ "$cmd" == *"deno task compile"* ]] && grep -qiE "dl\.deno\.land|dns error|error sending request|failed to lookup" <<<"$out"; then
-      echo "SKIP install: $cmd — deno compile needs Deno's runtime (denort) from dl.deno.land, which this machine cannot reach: $(grep -m1 -iE 'error' <<<"$out")"
+      echo "SKIP install: $cmd — deno compile needs Deno's runtime (denort) from dl.deno.land, which this machine cannot reach: $(grep -m1 -iE 'dl\.deno\.land|dns error|error sending request|failed to lookup' <<<"$out" | sed 's/^ *//')"
       continue
     fi
     echo "FAIL install: $cmd (exit $rc)"; tail -n 15 <<<"$out"; failed=$((failed + 1)); continue
