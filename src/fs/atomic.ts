@@ -4,9 +4,20 @@
  * @module
  */
 import process from "node:process";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { InsomniaError } from "../errors.ts";
 
 /** Prefix of in-flight temp files; listings must skip names that start with it. */
 export const TEMP_PREFIX = ".tmp-";
@@ -16,8 +27,46 @@ export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Atomically replaces `path` with `data` (mode 0600 by default), creating the parent directory. */
+/** What a path is, in the words an error message uses; undefined for a regular file. */
+export function nonRegularKind(stat: Stats): string | undefined {
+  if (stat.isFile()) return undefined;
+  if (stat.isSymbolicLink()) return "a symbolic link";
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * Refuses a target the atomic rename must not replace: anything but a missing path or a regular
+ * file. A rename over `/dev/null` would replace the device for every process on the machine; over
+ * a symbolic link it would replace the link, not write where it points.
+ */
+export function assertReplaceable(path: string): void {
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return; // missing (or unreadable: the write itself reports that)
+  }
+  const kind = nonRegularKind(stat);
+  if (kind === undefined) return;
+  throw new InsomniaError(
+    "store_io",
+    `refusing to write ${path}: it is ${kind}, and insomnia-pod only replaces regular files (it ` +
+      `never writes through a symbolic link or over a device, FIFO or socket). Write to another ` +
+      `path, or replace ${path} with a regular file; nothing was written.`,
+    { file: path },
+  );
+}
+
+/**
+ * Atomically replaces `path` with `data` (mode 0600 by default), creating the parent directory.
+ * The target must be missing or a regular file ({@link assertReplaceable}).
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+  assertReplaceable(path);
   const dir = dirname(path);
   ensurePrivateDir(dir);
   const temp = join(

@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { TEMP_PREFIX } from "./atomic.ts";
@@ -73,8 +73,36 @@ export function pathExists(path: string): boolean {
   }
 }
 
-/** Entry names of `dir`, or `[]` when it does not exist; other errors → `store_io`. */
+/**
+ * Refuses a store directory that is a symbolic link (or not a directory): following it would let
+ * a sweep delete, or a write land, outside the store. A missing directory is fine.
+ */
+export function assertStoreDir(dir: string): void {
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return;
+    throw storeIoError(error, "inspect", dir);
+  }
+  if (stat.isDirectory()) return;
+  throw new InsomniaError(
+    "store_io",
+    `the store directory ${dir} is ${
+      stat.isSymbolicLink() ? "a symbolic link" : "not a directory"
+    }; insomnia-pod never follows links inside a store (a sweep or a write would reach outside ` +
+      `it). Replace it with a real directory (or remove it), then retry; nothing was changed.`,
+    { file: dir },
+  );
+}
+
+/**
+ * Entry names of the store directory `dir`, or `[]` when it does not exist; a symlinked directory
+ * ({@link assertStoreDir}) and other errors → `store_io`.
+ */
 export function listDir(dir: string): string[] {
+  assertStoreDir(dir);
   try {
     return readdirSync(dir);
   } catch (error) {
@@ -124,10 +152,11 @@ function isStaleTemp(dir: string, name: string): boolean {
 
 /**
  * Removes stale temp entries (see {@link isStaleTemp}) directly inside `dir`. Best effort: errors
- * are ignored. `beforeRemove` is called first for each one (to clean up what it points to).
+ * are ignored, except a symlinked `dir` ({@link assertStoreDir}). `beforeRemove` is called first for each one (to clean up what it points to).
  * Call only while holding the store lock.
  */
 export function sweepTemps(dir: string, beforeRemove?: (path: string) => void): void {
+  assertStoreDir(dir);
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -6,7 +6,17 @@
  * sandbox's data, config, home and workspace directories.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import {
   type CliResult,
@@ -744,4 +754,101 @@ Deno.test("D29: Pod and profile names may not start with `-`", () =>
     const list = await runCli(["profiles", "list", "--json"], { cwd: sb.workspace, env: sb.env });
     assert.notEqual(list.code, 0);
     assert.equal((parseJson(list) as Json).error.code, "registry_invalid");
+  }));
+
+// ---- D1, D17, D18: the one safe writer and store directories that are links -----------------
+
+/** Kind of `path` without following a link: "file", "link", "fifo", "char", "dir". */
+function kindOf(path: string): string {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return "link";
+  if (st.isFIFO()) return "fifo";
+  if (st.isCharacterDevice()) return "char";
+  return st.isDirectory() ? "dir" : "file";
+}
+
+Deno.test("D1: pods export never renames over a device, a FIFO or a symbolic link", () =>
+  inSandbox(async (sb) => {
+    const created = await runCli(["--profile", "builtin:coder", "-q"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    const dir = join(sb.root, "special");
+    mkdirSync(dir);
+    const victim = writeFile(join(dir, "victim.json"), "keep");
+    const targets = [join(dir, "fifo"), join(dir, "link")];
+    assert.equal(spawnSync("mkfifo", [targets[0]]).status, 0);
+    symlinkSync(victim, targets[1]);
+    // A copy of /dev/null (root only): the real one is never put at risk.
+    if (spawnSync("mknod", [join(dir, "null"), "c", "1", "3"]).status === 0) {
+      targets.push(join(dir, "null"));
+    }
+    for (const target of targets) {
+      const kind = kindOf(target);
+      await expectFailure(sb, ["pods", "export", "coder", "-o", target], {
+        code: "usage",
+        exit: 2,
+        message: /writes exports only to regular files/,
+      });
+      assert.equal(kindOf(target), kind, `${target} is still a ${kind}`);
+    }
+    assert.equal(readFileSync(victim, "utf8"), "keep");
+    assert.deepEqual(
+      Deno.readDirSync(dir).map((e) => e.name).toArray().sort(),
+      ["fifo", "link", "victim.json", ...(targets.length > 2 ? ["null"] : [])].sort(),
+      "no temp file left beside the target",
+    );
+  }));
+
+Deno.test("D17: a symlinked history/ or sessions/ is store_io; nothing outside the store is touched", () =>
+  inSandbox(async (sb) => {
+    const profile = minimalWith(sb.workspace, "p.nix", '"one"');
+    const created = await runCli(["--profile", profile, "--profile-pod-name", "a", "-q"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    const victim = join(sb.root, "victim");
+    mkdirSync(victim);
+    writeFile(join(victim, "000005-x.json"), "{}");
+    const stale = writeFile(join(victim, ".tmp-keep.999999.ab"), "x");
+    Deno.utimeSync(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    const before = treeSnapshot(victim);
+
+    const history = join(sb.store, "pods", "a", "history");
+    rmSync(history, { recursive: true });
+    symlinkSync(victim, history);
+    minimalWith(sb.workspace, "p.nix", '"two"');
+    await expectFailure(sb, ["--pod", "a", "--reload-profile", "--yes", "-q"], {
+      code: "store_io",
+      message: /is a symbolic link; insomnia-pod never follows links inside a store/,
+    });
+    assert.deepEqual(treeSnapshot(victim), before);
+
+    rmSync(history);
+    mkdirSync(history);
+    const sessions = join(sb.store, "sessions");
+    renameSync(sessions, join(sb.root, "sessions-real"));
+    symlinkSync(victim, sessions);
+    await expectFailure(sb, ["--profile", "builtin:coder", "-q"], {
+      code: "store_io",
+      message: /the store directory .*sessions is a symbolic link/,
+    });
+    assert.deepEqual(treeSnapshot(victim), before);
+  }));
+
+Deno.test("D18: profiles init refuses to replace a symlinked registry file; nothing is written", () =>
+  inSandbox(async (sb) => {
+    const dotfiles = join(sb.root, "dotfiles");
+    const real = writeFile(join(dotfiles, "manifest.toml"), "[profiles]\n");
+    mkdirSync(sb.config, { recursive: true });
+    symlinkSync(real, join(sb.config, "manifest.toml"));
+    await expectFailure(sb, ["profiles", "init", "mine", "--source", "user"], {
+      code: "store_io",
+      message:
+        /manifest\.toml: it is a symbolic link, and insomnia-pod only replaces regular files/,
+    });
+    assert.equal(kindOf(join(sb.config, "manifest.toml")), "link");
+    assert.equal(readFileSync(real, "utf8"), "[profiles]\n");
   }));

@@ -6,7 +6,7 @@
  * `--workspace` on import.
  * @module
  */
-import { statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InsomniaError } from "../../errors.ts";
 import type { PodManifest } from "../../manifest/schema.ts";
@@ -17,7 +17,7 @@ import {
   provenanceLabel,
   type RecordedProvenance,
 } from "../../profile/provenance.ts";
-import { writeFileAtomic } from "../../fs/atomic.ts";
+import { nonRegularKind, writeFileAtomic } from "../../fs/atomic.ts";
 import { errnoCode } from "../../fs/errno.ts";
 import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
@@ -127,6 +127,14 @@ export async function podsRm(
 }
 
 /** Checks `-o PATH` before anything is written: not a directory, and its parent exists. */
+function specialKind(path: string): string | undefined {
+  try {
+    return nonRegularKind(lstatSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
 function exportTarget(target: string, cwd: string, pod: string): string {
   const file = resolve(cwd, target);
   const parent = dirname(file);
@@ -148,6 +156,13 @@ function exportTarget(target: string, cwd: string, pod: string): string {
     }
   };
   if (kind(file) === "dir") throw usage(`${file} is a directory, not a file`);
+  const special = specialKind(file);
+  if (special) {
+    throw usage(
+      `${file} is ${special}; insomnia-pod writes exports only to regular files (never over a ` +
+        `device, FIFO or socket, nor through a symbolic link)`,
+    );
+  }
   const parentKind = kind(parent);
   if (parentKind === "missing") throw usage(`the directory ${parent} does not exist`);
   if (parentKind === "blocked") {

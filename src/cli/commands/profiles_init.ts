@@ -19,7 +19,7 @@ import { resolveProfile } from "../../profile/resolve_profile.ts";
 import { selectEntry } from "../../profile/registry.ts";
 import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
-import { writeFileAtomic } from "../../fs/atomic.ts";
+import { assertReplaceable, writeFileAtomic } from "../../fs/atomic.ts";
 import { registeredPath, registerEntry } from "../../profile/registry_edit.ts";
 import {
   builtinTemplate,
@@ -239,6 +239,9 @@ export async function initProfile(
       { file: target.registryFile, ...(registered && { path: registered }) },
     );
   }
+  // Refuse a symlinked or special registry/profile file before anything is written.
+  assertReplaceable(target.profileFile);
+  if (nextRegistry !== undefined) assertReplaceable(target.registryFile);
   const previous = fileExists
     ? readBoundedBytes(target.profileFile, initReadOptions("read the existing profile file"))
     : undefined;
