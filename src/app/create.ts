@@ -11,7 +11,7 @@ import type { Registry } from "../profile/registry.ts";
 import { isProfileProvenance, type RecordedProvenance } from "../profile/provenance.ts";
 import { checkStore, planPodName } from "../store/pod_store.ts";
 import { createPod } from "../store/validated_store.ts";
-import { launchedPod, type Planned, runEnvOf } from "./launched.ts";
+import { launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import { DEFAULT_SOURCE, type LaunchRequest, type LaunchSource } from "./launch_request.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "./options.ts";
 
@@ -124,7 +124,7 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   }
   const name = planPodName(store, manifest.pod.name, explicitName);
   const planned = { ...manifest, pod: { ...manifest.pod, name } };
-  return {
+  return waitingPlan(store, {
     name,
     manifest: planned,
     warnings,
@@ -138,5 +138,5 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
         fingerprint: isProfileProvenance(provenance) ? provenance.fingerprint : null,
         manifest: manifest as unknown as Record<string, unknown>,
       })),
-  };
+  });
 }

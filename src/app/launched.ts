@@ -8,7 +8,7 @@ import { processEnv } from "../env.ts";
 import type { ManifestChange } from "../manifest/diff.ts";
 import type { PodManifest } from "../manifest/schema.ts";
 import type { RecordedProvenance } from "../profile/provenance.ts";
-import type { StoredPod } from "../store/pod_store.ts";
+import { type StoredPod, type StoreOptions, waitForStore } from "../store/pod_store.ts";
 import type { LaunchRequest } from "./launch_request.ts";
 import type { RunEnv } from "./options.ts";
 
@@ -36,6 +36,26 @@ export interface Planned {
   changes: ManifestChange[];
   /** Writes the result to the store (nothing is written before) and returns the Pod as stored. */
   apply(): LaunchedPod;
+  /**
+   * {@link apply}, after waiting without blocking until no other command holds the store's lock:
+   * Ctrl-C (`signal`) during the wait ends it with `cancelled` and nothing written. What the CLI
+   * and the dialog call; `apply()` alone waits too, but nothing can interrupt that wait.
+   */
+  applyWhenFree(signal?: AbortSignal): Promise<LaunchedPod>;
+}
+
+/** Gives a plan its {@link Planned.applyWhenFree}: the store's lock is waited for first. */
+export function waitingPlan<T extends Omit<Planned, "applyWhenFree">>(
+  store: StoreOptions,
+  plan: T,
+): T & Pick<Planned, "applyWhenFree"> {
+  return {
+    ...plan,
+    applyWhenFree: async (signal?: AbortSignal) => {
+      await waitForStore(store, signal);
+      return plan.apply();
+    },
+  };
 }
 
 /** A stored record as a {@link LaunchedPod}. */

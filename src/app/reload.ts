@@ -8,7 +8,7 @@ import type { PodManifest } from "../manifest/schema.ts";
 import { isProfileProvenance, provenanceLabel, reselectorOf } from "../profile/provenance.ts";
 import type { ProfileProvenance } from "../profile/resolve_profile.ts";
 import { readPod, replaceSnapshot } from "../store/validated_store.ts";
-import { type LaunchedPod, launchedPod, type Planned, runEnvOf } from "./launched.ts";
+import { type LaunchedPod, launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import type { LaunchRequest } from "./launch_request.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "./options.ts";
 
@@ -78,7 +78,7 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
   // is then the only update, so `pods show` stops reporting the profile as changed.
   const fingerprintChanged =
     JSON.stringify(before.fingerprint) !== JSON.stringify(provenance.fingerprint);
-  return {
+  return waitingPlan(store, {
     pod: launchedPod(record),
     provenance,
     manifest: fresh.manifest,
@@ -92,5 +92,5 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
         profile: provenance,
         fingerprint: provenance.fingerprint,
       })),
-  };
+  });
 }

@@ -7,7 +7,7 @@ import { InsomniaError } from "../errors.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
 import { touchPod } from "../store/pod_store.ts";
 import { readPod, readPodBySession } from "../store/validated_store.ts";
-import { type LaunchedPod, launchedPod, type Planned, runEnvOf } from "./launched.ts";
+import { type LaunchedPod, launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import type { LaunchRequest } from "./launch_request.ts";
 import { storeOptions } from "./options.ts";
 
@@ -15,6 +15,11 @@ import { storeOptions } from "./options.ts";
 export interface ResumePlan extends Planned {
   /** The Pod as stored (before `apply()` records the resume). */
   pod: LaunchedPod;
+}
+
+function readOnly(error: unknown): boolean {
+  return error instanceof InsomniaError && error.code === "store_io" &&
+    ["EROFS", "EACCES", "EPERM"].includes(String(error.details.errno));
 }
 
 /** Reads the Pod `request.name` (or the one owning `request.session`); `pod_not_found` if none. */
@@ -30,9 +35,22 @@ export async function resume(request: LaunchRequest): Promise<ResumePlan> {
   const record = request.session !== undefined
     ? readPodBySession(store, request.session)
     : readPod(store, request.name!);
-  return {
+  return waitingPlan(store, {
     pod: launchedPod(record),
     changes: [],
-    apply: () => launchedPod(touchPod(store, record.pod.name)),
-  };
+    apply: () => {
+      try {
+        return launchedPod(touchPod(store, record.pod.name));
+      } catch (error) {
+        // A read-only store (a ro mount, an image layer) still resumes: the snapshot is intact,
+        // only the resume cannot be recorded.
+        if (!readOnly(error)) throw error;
+        request.onWarning?.(
+          `the store ${store.root} is read-only, so this resume was not recorded (updated_at ` +
+            `stays ${record.pod.updated_at}); the Pod resumes from its snapshot unchanged.`,
+        );
+        return launchedPod(record);
+      }
+    },
+  });
 }

@@ -11,7 +11,15 @@
  * @module
  */
 import process from "node:process";
-import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { InsomniaError } from "../errors.ts";
 import { errnoCode, pidAlive, randomHex, storeIoError } from "./errno.ts";
 
@@ -57,18 +65,31 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, Math.max(0, ms));
 }
 
-/** Reads a lock file's identity and content, or undefined when it does not exist. */
+/** A lock file holds one short JSON line; more than this is not a lock file of ours. */
+const LOCK_MAX_BYTES = 4096;
+
+/**
+ * Reads a lock file's identity and content, or undefined when it does not exist. Opened without
+ * blocking and without following a link: a FIFO, device or link planted as the lock is `store_io`
+ * at once instead of a hang while the store is locked.
+ */
 function inspectLock(path: string): LockInfo | undefined {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return undefined;
+    const code = errnoCode(error);
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw notALockFile(path, "a symbolic link");
     throw storeIoError(error, "read lock file", path);
   }
   try {
     const st = fstatSync(fd);
-    const text = readFileSync(fd, "utf8");
+    if (!st.isFile()) throw notALockFile(path, st.isFIFO() ? "a FIFO" : "not a regular file");
+    const buffer = new Uint8Array(Math.min(st.size, LOCK_MAX_BYTES));
+    const text = new TextDecoder().decode(
+      buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)),
+    );
     const info: LockInfo = { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size };
     try {
       const parsed = JSON.parse(text) as { pid?: unknown; token?: unknown };
@@ -82,6 +103,15 @@ function inspectLock(path: string): LockInfo | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+function notALockFile(path: string, kind: string): InsomniaError {
+  return new InsomniaError(
+    "store_io",
+    `the store lock ${path} is ${kind}, not a lock file insomnia-pod wrote. Remove it (no ` +
+      `insomnia-pod command creates one like it), then retry; nothing was changed.`,
+    { file: path },
+  );
 }
 
 function isStale(info: LockInfo, staleMs: number): boolean {
@@ -174,18 +204,55 @@ export function acquireLock(path: string, options: LockOptions = {}): LockHandle
       breakStale(path, info, staleMs);
       continue;
     }
-    if (Date.now() >= deadline) {
-      const holder = info?.pid === undefined ? "another process" : `process ${info.pid}`;
-      throw new InsomniaError(
-        "store_io",
-        `timed out after ${timeoutMs} ms waiting for the store lock ${path}, held by ${holder}. ` +
-          `Retry when the other insomnia-pod command has finished; if none is running, delete ` +
-          `the lock file.`,
-        { file: path, pid: info?.pid },
-      );
-    }
+    if (Date.now() >= deadline) throw lockTimeout(path, timeoutMs, info);
     sleepSync(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 20);
+  }
+}
+
+function lockTimeout(path: string, timeoutMs: number, info: LockInfo | undefined): InsomniaError {
+  const holder = info?.pid === undefined ? "another process" : `process ${info.pid}`;
+  return new InsomniaError(
+    "store_io",
+    `timed out after ${timeoutMs} ms waiting for the store lock ${path}, held by ${holder}. ` +
+      `Retry when the other insomnia-pod command has finished; if none is running, delete ` +
+      `the lock file.`,
+    { file: path, pid: info?.pid },
+  );
+}
+
+/**
+ * Waits, without blocking the event loop, until the lock file at `path` is free or stale, so that
+ * a following {@link acquireLock} rarely has to wait. Ctrl-C stays responsive: when `signal`
+ * aborts the wait ends with `cancelled`. Throws `store_io` after `timeoutMs`, as acquiring would.
+ */
+export async function waitForLockFree(
+  path: string,
+  options: LockOptions & { signal?: AbortSignal } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? LOCK_TIMEOUT_MS;
+  const staleMs = options.staleMs ?? LOCK_STALE_MS;
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5;; delay = Math.min(delay * 2, 50)) {
+    if (options.signal?.aborted) {
+      throw new InsomniaError(
+        "cancelled",
+        `cancelled while waiting for the store lock ${path}; nothing was written.`,
+        { file: path },
+      );
+    }
+    const info = inspectLock(path);
+    if (info === undefined || isStale(info, staleMs)) return;
+    if (Date.now() >= deadline) throw lockTimeout(path, timeoutMs, info);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay + Math.random() * delay);
+      options.signal?.addEventListener("abort", done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", done);
+        resolve();
+      }
+    });
   }
 }
 

@@ -182,15 +182,17 @@ export function setSecret(id: string, value: string, options: StoreOptions): voi
 export function deleteSecret(id: string, options: StoreOptions): void {
   validateSecretRefId(id);
   const path = requirePath(options);
+  const unknown = () =>
+    new InsomniaError(
+      "secret_unresolved",
+      `no secret "${id}" in the file store ${path}; \`insomnia-pod secrets list\` shows the ids.`,
+      { ref: id, file: path },
+    );
+  // A failed removal writes nothing: not even the store's directory or its lock.
+  if (!load(path).has(id)) throw unknown();
   locked(path, () => {
     const entries = load(path);
-    if (!entries.delete(id)) {
-      throw new InsomniaError(
-        "secret_unresolved",
-        `no secret "${id}" in the file store ${path}; \`insomnia-pod secrets list\` shows the ids.`,
-        { ref: id, file: path },
-      );
-    }
+    if (!entries.delete(id)) throw unknown();
     save(path, entries);
   });
 }

@@ -22,7 +22,7 @@ import {
   sweepTemps,
   tempName,
 } from "../fs/errno.ts";
-import { withLock } from "../fs/lock.ts";
+import { waitForLockFree, withLock } from "../fs/lock.ts";
 import { isValidPodName, suffixedPodName, validatePodName } from "../manifest/pod_name.ts";
 import {
   assertStorableRecord,
@@ -401,6 +401,14 @@ export function removePod(opts: StoreOptions, name: string): void {
 // ---------------------------------------------------------------------------------------------
 // Internals
 
+/**
+ * Waits, without blocking the event loop, until no other process holds the store's lock (a
+ * following write then rarely waits). `signal` aborting ends it with `cancelled`.
+ */
+export function waitForStore(opts: StoreOptions, signal?: AbortSignal): Promise<void> {
+  return waitForLockFree(layoutOf(opts).lockFile, { signal });
+}
+
 function layoutOf(opts: StoreOptions): StoreLayout {
   return storeLayout(resolve(opts.root));
 }
@@ -564,7 +572,21 @@ function readPodAt(
 ): StoredPod {
   const dir = podDir(layout, name);
   const file = join(dir, "pod.json");
-  const text = readTextIfExists(file);
+  let text: string | undefined;
+  try {
+    text = readTextIfExists(file);
+  } catch (error) {
+    // A directory, FIFO or device where the record belongs is a broken record, not an I/O fault.
+    if (error instanceof InsomniaError && error.details.reason === "not_regular") {
+      const kind = /\bis (a [^,;]+|not [^,;]+), not a regular file/.exec(error.message)?.[1];
+      throw snapshotInvalid(
+        file,
+        `it is ${kind ?? "not a regular file"}, not a regular file`,
+        name,
+      );
+    }
+    throw error;
+  }
   if (text === undefined) {
     if (pathExists(dir)) throw snapshotInvalid(file, "the file is missing", name);
     throw podNotFound(layout, name);

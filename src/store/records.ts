@@ -335,6 +335,10 @@ export function decodePodRecord(text: string, file: string, expectedName: string
     throw snapshotInvalid(file, "history_count is missing or not a non-negative integer");
   }
   const record = podRecordOf(identity, obj.profile, obj.fingerprint, snapshot, count);
+  // Keys record_sha256 does not cover would otherwise pass silently and vanish on the next write.
+  rejectUnknownKeys(obj, record, file, "");
+  rejectUnknownKeys(pod, record.pod, file, "pod.");
+  if (isRecord(obj.snapshot)) rejectUnknownKeys(obj.snapshot, record.snapshot, file, "snapshot.");
   checkRecordSha256(
     obj.record_sha256,
     record.record_sha256,
@@ -342,6 +346,22 @@ export function decodePodRecord(text: string, file: string, expectedName: string
     "the Pod identity, profile (provenance), fingerprint or history_count",
   );
   return record;
+}
+
+function rejectUnknownKeys(
+  found: Record<string, unknown>,
+  known: object,
+  file: string,
+  prefix: string,
+): void {
+  const unknown = Object.keys(found).filter((key) => !Object.hasOwn(known, key));
+  if (unknown.length === 0) return;
+  throw snapshotInvalid(
+    file,
+    `it has key(s) a Pod record never contains (${
+      unknown.slice(0, 5).map((key) => prefix + key).join(", ")
+    }), so it was edited after it was written`,
+  );
 }
 
 function checkRecordSha256(found: unknown, actual: string, file: string, what: string): void {

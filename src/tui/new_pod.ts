@@ -171,7 +171,7 @@ export async function newPodDialog(inputs: NewPodInputs): Promise<NewPodResult> 
           signal,
           onWarning: (warning) => warnings.push(warning),
         });
-        return { ok: true, value: { plan, pod: plan.apply(), warnings } };
+        return { ok: true, value: { plan, pod: await plan.applyWhenFree(signal), warnings } };
       } catch (error) {
         const failure = toInsomniaError(error);
         return { ok: false, code: failure.code, message: failure.message };

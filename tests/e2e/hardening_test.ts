@@ -27,6 +27,7 @@ import {
   podCommand,
   runCli,
   type Sandbox,
+  spawnCli,
   treeSnapshot,
   writeFile,
 } from "../helpers/cli.ts";
@@ -852,3 +853,135 @@ Deno.test("D18: profiles init refuses to replace a symlinked registry file; noth
     assert.equal(kindOf(join(sb.config, "manifest.toml")), "link");
     assert.equal(readFileSync(real, "utf8"), "[profiles]\n");
   }));
+
+// ---- D11, D15, D24, D27, D28: store locks and records, failed removals, read-only stores ----
+
+Deno.test("D11: a FIFO as the store lock is store_io at once, never a hang", () =>
+  inSandbox(async (sb) => {
+    const created = await runCli(["--profile", "builtin:coder", "-q"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    const lock = join(sb.store, ".lock");
+    assert.equal(spawnSync("mkfifo", [lock]).status, 0);
+    for (const args of [["--pod", "coder"], ["pods", "rm", "coder"]]) {
+      const result = await runCli([...args, "--json"], {
+        cwd: sb.workspace,
+        env: sb.env,
+        timeoutMs: 15_000,
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assertNoStack(result);
+      const error = (parseJson(result) as Json).error;
+      assert.equal(error.code, "store_io");
+      assert.match(error.message, /the store lock .*\.lock is a FIFO, not a lock file/);
+    }
+    assert.ok(existsSync(join(sb.store, "pods", "coder", "pod.json")), "the Pod is still there");
+  }));
+
+Deno.test("D15: Ctrl-C while waiting for the store lock ends at once with cancelled (130)", () =>
+  inSandbox(async (sb) => {
+    const created = await runCli(["--profile", "builtin:coder", "-q"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    // Held by a live process (pid 1) and fresh: not stale, so a create must wait for it.
+    writeFile(join(sb.store, ".lock"), '{"pid":1,"token":"x"}\n');
+    const before = stateOf(sb);
+    const child = spawnCli(["--profile", "builtin:coder", "--profile-pod-name", "c", "--json"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const sent = Date.now();
+    child.kill("SIGINT");
+    const result = await child.output();
+    assert.ok(Date.now() - sent < 3_000, `took ${Date.now() - sent} ms after SIGINT`);
+    const stdout = new TextDecoder().decode(result.stdout);
+    assert.equal(result.code, 130, new TextDecoder().decode(result.stderr));
+    assert.equal((JSON.parse(stdout) as Json).error.code, "cancelled");
+    assert.deepEqual(stateOf(sb), before, "nothing written");
+  }));
+
+Deno.test("D24: a pod.json directory and unknown keys in a record are snapshot_invalid", () =>
+  inSandbox(async (sb) => {
+    for (const name of ["a", "b"]) {
+      const created = await runCli(
+        ["--profile", "builtin:coder", "--profile-pod-name", name, "-q"],
+        {
+          cwd: sb.workspace,
+          env: sb.env,
+        },
+      );
+      assert.equal(created.code, 0, created.stderr);
+    }
+    const recordA = join(sb.store, "pods", "a", "pod.json");
+    writeFileSync(
+      recordA,
+      JSON.stringify({ ...JSON.parse(readFileSync(recordA, "utf8")), evil: { x: 1 } }),
+    );
+    await expectFailure(sb, ["--pod", "a"], {
+      code: "snapshot_invalid",
+      message: /key\(s\) a Pod record never contains \(evil\)/,
+    });
+    const recordB = join(sb.store, "pods", "b", "pod.json");
+    rmSync(recordB);
+    mkdirSync(recordB);
+    await expectFailure(sb, ["--pod", "b"], {
+      code: "snapshot_invalid",
+      message: /pod\.json is invalid: it is a directory, not a regular file/,
+    });
+  }));
+
+Deno.test("D27: secrets rm of an unknown id creates nothing", () =>
+  inSandbox(async (sb) => {
+    await expectFailure(sb, ["secrets", "rm", "a.b"], {
+      code: "secret_unresolved",
+      message: /no secret "a\.b"/,
+    });
+    assert.ok(!existsSync(join(sb.data, "secrets")), "no secrets/ directory");
+  }));
+
+const unshareWorks = spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0;
+
+Deno.test({
+  name: "D28: a Pod on a read-only store resumes (with a warning), and writes nothing",
+  ignore: !unshareWorks, // needs a private mount namespace (root); printed as ignored
+  fn: () =>
+    inSandbox(async (sb) => {
+      const created = await runCli(["--profile", "builtin:coder", "-q"], {
+        cwd: sb.workspace,
+        env: sb.env,
+      });
+      assert.equal(created.code, 0, created.stderr);
+      const before = treeSnapshot(sb.store);
+      // The store becomes a read-only bind mount inside a private mount namespace.
+      const script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"';
+      const run = spawnSync(
+        "unshare",
+        [
+          "-m",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          script,
+          sb.store,
+          ...podCommand(),
+          "--pod",
+          "coder",
+          "--json",
+        ],
+        { cwd: sb.workspace, env: { ...Deno.env.toObject(), ...sb.env }, encoding: "utf8" },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as Json).pod.name, "coder");
+      assert.match(
+        run.stderr,
+        /warning: the store .* is read-only, so this resume was not recorded/,
+      );
+      assert.deepEqual(treeSnapshot(sb.store), before);
+    }),
+});

@@ -31,17 +31,21 @@ export async function launch(
     cwd: ctx.cwd,
     signal: ctx.signal,
     progress: (label, work) => withProgress(label, ctx, work),
+    onWarning: (warning) => ctx.note(`warning: ${warning}`),
   };
   if (opts.reloadProfile) return await reloadPod(request, opts, ctx);
   if (opts.session !== undefined) {
-    return resumedOutput(resumed(await resume(request), opts), `by session ${opts.session}`);
+    return resumedOutput(
+      await resumed(await resume(request), opts, ctx),
+      `by session ${opts.session}`,
+    );
   }
   if (opts.pod !== undefined) return await resumeOrCreate(request, opts, ctx);
   return await createPod(request, opts, ctx);
 }
 
-function resumed(plan: ResumePlan, opts: LaunchOptions) {
-  return opts.dryRun ? plan.pod : plan.apply();
+function resumed(plan: ResumePlan, opts: LaunchOptions, ctx: CliContext) {
+  return opts.dryRun ? Promise.resolve(plan.pod) : plan.applyWhenFree(ctx.signal);
 }
 
 async function createPod(
@@ -49,8 +53,8 @@ async function createPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const plan = await create({ ...request, onWarning: (w) => ctx.note(`warning: ${w}`) });
-  return createdOutput(plan, opts.dryRun ? undefined : plan.apply());
+  const plan = await create(request);
+  return createdOutput(plan, opts.dryRun ? undefined : await plan.applyWhenFree(ctx.signal));
 }
 
 /** `--pod NAME`: resume it when it exists, else create it from the TOML path. */
@@ -76,7 +80,7 @@ async function resumeOrCreate(
         } ${ignored.length === 1 ? "applies" : "apply"} only when the Pod is created`,
       );
     }
-    return resumedOutput(resumed(plan, opts), "from its snapshot");
+    return resumedOutput(await resumed(plan, opts, ctx), "from its snapshot");
   }
   try {
     return await createPod(request, opts, ctx);
@@ -113,7 +117,7 @@ async function reloadPod(
       );
     }
   }
-  return reloadOutput(plan, apply ? plan.apply() : undefined);
+  return reloadOutput(plan, apply ? await plan.applyWhenFree(ctx.signal) : undefined);
 }
 
 async function confirm(message: string): Promise<boolean> {
