@@ -2,11 +2,15 @@
  * insomnia-pod CLI entry: `deno run -A src/main.ts …` (or the compiled binary).
  * @module
  */
-import process from "node:process";
-import { statSync } from "node:fs";
-import { mark, renderTimings } from "./timing.ts";
-import { startEarlyEvaluation } from "./cli/early_eval.ts";
-import { discardPrestartedNix } from "./nix/prestart.ts";
+// The only static import: from here on a Ctrl-C while the CLI loads is kept, not fatal. Everything
+// else is loaded after it, so the window in which SIGINT still ends the process unannounced is
+// only the runtime's own start.
+import "./interrupt.ts";
+const process = (await import("node:process")).default;
+const { statSync } = await import("node:fs");
+const { mark, renderTimings } = await import("./timing.ts");
+const { startEarlyEvaluation } = await import("./cli/early_eval.ts");
+const { discardPrestartedNix } = await import("./nix/prestart.ts");
 
 const argv = process.argv.slice(2);
 

@@ -6,6 +6,7 @@
 import process from "node:process";
 import { type Command, CommanderError } from "npm:commander@15.1.0";
 import { distance } from "npm:fastest-levenshtein@1.0.16";
+import { takeEarlyInterrupt } from "../interrupt.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, needsSubcommands } from "./program.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";
@@ -114,7 +115,18 @@ export async function main(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.on("SIGINT", onSigint);
-  if (takePrestartSignal()) onSigint(); // Ctrl-C while the CLI was still loading
+  // Ctrl-C while the CLI was still loading: nothing has started, so nothing starts.
+  if (takeEarlyInterrupt() || takePrestartSignal()) {
+    process.off("SIGINT", onSigint);
+    printError(
+      new InsomniaError(
+        "cancelled",
+        "interrupted before the command started; nothing was written.",
+      ),
+      json,
+    );
+    return 130;
+  }
   let exitCode = 0;
   const program = buildProgram(async (command, opts, args) => {
     const quiet = Boolean(opts.quiet);

@@ -25,6 +25,7 @@ import {
   nixRunning,
   parseJson,
   podCommand,
+  REPO_ROOT,
   runCli,
   type Sandbox,
   spawnCli,
@@ -985,3 +986,40 @@ Deno.test({
       assert.deepEqual(treeSnapshot(sb.store), before);
     }),
 });
+
+Deno.test("D26: a Ctrl-C that arrives while the CLI loads ends it with cancelled (130), nothing written", () =>
+  inSandbox(async (sb) => {
+    // The interruption is sent by the process to itself after the first module (what main.ts
+    // imports first) and before the CLI loads: deterministic, unlike a race against start-up.
+    const script = writeFile(
+      join(sb.root, "early.ts"),
+      `import ${JSON.stringify(join(REPO_ROOT, "src", "interrupt.ts"))};
+import process from "node:process";
+process.kill(process.pid, "SIGINT");
+await new Promise((resolve) => setTimeout(resolve, 100));
+const { main } = await import(${JSON.stringify(join(REPO_ROOT, "src", "cli", "run.ts"))});
+process.exit(await main(["--profile", "builtin:coder", "--json"]));
+`,
+    );
+    const before = stateOf(sb);
+    const run = spawnSync(Deno.execPath(), [
+      "run",
+      "-A",
+      "--config",
+      join(REPO_ROOT, "deno.json"),
+      script,
+    ], {
+      cwd: sb.workspace,
+      env: {
+        ...Deno.env.toObject(),
+        ...sb.env,
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 130, run.stderr);
+    const error = (JSON.parse(run.stdout) as Json).error;
+    assert.equal(error.code, "cancelled");
+    assert.match(error.message, /interrupted before the command started; nothing was written/);
+    assert.deepEqual(stateOf(sb), before);
+  }));
