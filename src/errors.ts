@@ -53,7 +53,16 @@ export interface ErrorDetails {
   [key: string]: unknown;
 }
 
-/** The one error type of the product: a code, a one-paragraph message and optional details. */
+/**
+ * The one error type of the product: a code, a one-paragraph message and optional details.
+ *
+ * @example
+ * ```ts
+ * import { InsomniaError } from "./errors.ts";
+ * const error = new InsomniaError("usage", "--pod needs a name", { field: "--pod" });
+ * console.log(error.exitCode); // 2
+ * ```
+ */
 export class InsomniaError extends Error {
   /** Stable code; see {@link ERROR_CODES}. */
   readonly code: ErrorCode;
@@ -76,7 +85,16 @@ export class InsomniaError extends Error {
   }
 }
 
-/** True when `value` is an {@link InsomniaError}. */
+/**
+ * True when `value` is an {@link InsomniaError}.
+ *
+ * @example
+ * ```ts
+ * import { InsomniaError, isInsomniaError } from "./errors.ts";
+ * const error: unknown = new InsomniaError("pod_not_found", "no Pod named coder");
+ * if (isInsomniaError(error)) console.log(error.code, error.exitCode); // pod_not_found 1
+ * ```
+ */
 export function isInsomniaError(value: unknown): value is InsomniaError {
   return value instanceof InsomniaError;
 }
@@ -112,7 +130,16 @@ export function runtimePermissionError(value: unknown): InsomniaError | undefine
   );
 }
 
-/** Wraps any thrown value as an {@link InsomniaError} without leaking a stack trace. */
+/**
+ * Wraps any thrown value as an {@link InsomniaError} without leaking a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { toInsomniaError } from "./errors.ts";
+ * const failure = toInsomniaError(new Error("boom"));
+ * console.log(failure.code); // internal
+ * ```
+ */
 export function toInsomniaError(value: unknown): InsomniaError {
   if (value instanceof InsomniaError) return value;
   const denied = runtimePermissionError(value);

@@ -85,7 +85,16 @@ function byArea(changes: ManifestChange[]): ManifestChange[] {
   return changes.sort((x, y) => order.indexOf(x.area) - order.indexOf(y.area));
 }
 
-/** Every semantic change from `before` to `after`, ordered by area then field. */
+/**
+ * Every semantic change from `before` to `after`, ordered by area then field.
+ *
+ * @example
+ * ```ts
+ * import { diffManifests } from "./diff.ts";
+ * const changes = diffManifests({ web: { fetch: true } }, { web: { fetch: false } });
+ * console.log(changes.map((c) => c.field)); // [ "web.fetch" ]
+ * ```
+ */
 export function diffManifests(before: unknown, after: unknown): ManifestChange[] {
   const out: ManifestChange[] = [];
   walk(before, after, "", out);

@@ -52,7 +52,18 @@ function mergeAt(field: string, lower: unknown, upper: unknown): unknown {
   }
 }
 
-/** Merges `upper` over `lower` following {@link MERGE_RULES}. */
+/**
+ * Merges `upper` over `lower` following {@link MERGE_RULES}.
+ *
+ * @example
+ * ```ts
+ * import { mergeConfigs } from "./merge.ts";
+ * const merged = mergeConfigs({ web: { fetch: { enabled: true, timeout_secs: 10 } } }, {
+ *   web: { fetch: { enabled: false } },
+ * });
+ * console.log(merged.web?.fetch); // { enabled: false, timeout_secs: 10 }
+ * ```
+ */
 export function mergeConfigs(lower: ManifestConfig, upper: ManifestConfig): ManifestConfig {
   return mergeAt("", lower, upper) as ManifestConfig;
 }

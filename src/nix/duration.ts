@@ -17,6 +17,12 @@ const DURATION = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/;
  * Parses `500ms`, `2s`, `1.5s`, `1m`, `1h` or a bare number of seconds (`30`, `0.5`) into
  * milliseconds. `origin` names where the text came from (`--eval-timeout`, `INSOMNIA_EVAL_TIMEOUT`)
  * so the usage error can point at it.
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./duration.ts";
+ * console.log(parseDuration("1.5m", "--eval-timeout")); // 90000
+ * ```
  */
 export function parseDuration(text: string, origin: string): number {
   const trimmed = text.trim().toLowerCase();

@@ -99,7 +99,19 @@ function unknownKey(origin: string, where: string, key: string, known: string[])
   );
 }
 
-/** Splits an evaluated artifact into metadata and body, enforcing the envelope rules. */
+/**
+ * Splits an evaluated artifact into metadata and body, enforcing the envelope rules.
+ *
+ * @example
+ * ```ts
+ * import { extractArtifact } from "./artifact.ts";
+ * const { metadata, body } = extractArtifact(
+ *   { profile: { format: "insomnia.nix-profile.v1", name: "coder" }, manifest: {} },
+ *   "coder.json",
+ * );
+ * console.log(metadata?.name, body); // coder {}
+ * ```
+ */
 export function extractArtifact(raw: unknown, origin: string): ExtractedArtifact {
   if (!isRecord(raw)) {
     throw new InsomniaError(

@@ -202,6 +202,15 @@ function resolveDefault(
  * The effective default entry (flagged `isDefault`), or undefined when no default is configured
  * and there is no `builtin:default`. Throws `registry_invalid` when a registry file is broken or
  * the configured default cannot be resolved (never falls back silently).
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { loadProfileRegistry } from "./discovery.ts";
+ * import { defaultEntry } from "./registry_select.ts";
+ * const entry = defaultEntry(loadProfileRegistry(process.env, process.cwd()));
+ * console.log(entry ? `${entry.source}:${entry.name}` : "no default");
+ * ```
  */
 export function defaultEntry(reg: Registry): RegistryEntry | undefined {
   const found = resolveDefault(reg);
@@ -303,6 +312,17 @@ function selectNamed(
  *   `profile_not_found` with a did-you-mean.
  * Aliases are followed (cycles → `registry_invalid`). Path and flake selectors are not registry
  * entries (`internal`).
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { loadProfileRegistry } from "./discovery.ts";
+ * import { selectEntry } from "./registry_select.ts";
+ * import { parseSelector } from "./selector.ts";
+ * const registry = loadProfileRegistry(process.env, process.cwd());
+ * const entry = selectEntry(registry, parseSelector("builtin:coder"));
+ * console.log(entry.source, entry.name); // builtin coder
+ * ```
  */
 export function selectEntry(reg: Registry, sel: Selector): RegistryEntry {
   if (sel.kind === "default") {
@@ -335,6 +355,16 @@ export function selectEntry(reg: Registry, sel: Selector): RegistryEntry {
  * `shadows` filled in. Linear in the number of entries. Throws the first broken source's
  * `registry_invalid`. An unresolvable configured default flags nothing here; see
  * {@link registryProblems}.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { loadProfileRegistry } from "./discovery.ts";
+ * import { listEntries } from "./registry_select.ts";
+ * for (const entry of listEntries(loadProfileRegistry(process.env, process.cwd()))) {
+ *   console.log(`${entry.source}:${entry.name}`);
+ * }
+ * ```
  */
 export function listEntries(reg: Registry): RegistryEntry[] {
   const broken = firstBroken(reg);

@@ -189,6 +189,13 @@ function parseFlake(input: string, rest: string): Selector {
 /**
  * Parses a `--profile` value. Throws `selector_invalid` for empty input, malformed `path:`,
  * `flake:` or source-qualified forms, unknown prefixes (with a did-you-mean) and invalid names.
+ *
+ * @example
+ * ```ts
+ * import { parseSelector } from "./selector.ts";
+ * const sel = parseSelector("project:coder");
+ * if (sel.kind === "named") console.log(sel.source, sel.name); // project coder
+ * ```
  */
 export function parseSelector(input: string): Selector {
   if (input.trim() === "") {
@@ -242,6 +249,12 @@ export function parseSelector(input: string): Selector {
 /**
  * A short human label for a selector: a path prints as typed, a named selector as `source:name`
  * or `name`, the default as `default`, a flake as `flake:<ref>#<name>`.
+ *
+ * @example
+ * ```ts
+ * import { parseSelector, selectorLabel } from "./selector.ts";
+ * console.log(selectorLabel(parseSelector("./coder.nix")));
+ * ```
  */
 export function selectorLabel(sel: Selector): string {
   switch (sel.kind) {

@@ -35,6 +35,12 @@ const TOO_DEEP = "[redacted: nested too deeply]";
  * `registerSecretValue` by `[redacted]`, every recognised credential format wherever it occurs by
  * `[redacted:<kind>]` (see `redactKnownFormats`), and every base64 run that decodes to either by
  * `[redacted:base64]`.
+ *
+ * @example
+ * ```ts
+ * import { redactText } from "./redact.ts";
+ * console.log(redactText("key=sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA")); // key=[redacted:anthropic_api_key]
+ * ```
  */
 export function redactText(text: string): string {
   let out = text;
@@ -63,6 +69,13 @@ function encodesSecret(run: string): boolean {
  * Objects with `toJSON` (dates, `SecretValue`) are converted first; cycles become `"[circular]"`,
  * and values nested deeper than `MAX_WALK_DEPTH` become `"[redacted: nested too deeply]"` (output
  * must never fail); functions and symbols are dropped as `JSON.stringify` would.
+ *
+ * @example
+ * ```ts
+ * import { redactJson } from "./redact.ts";
+ * const safe = redactJson({ note: "token ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+ * console.log(JSON.stringify(safe)); // {"note":"token [redacted:github_token]"}
+ * ```
  */
 export function redactJson<T>(value: T): T {
   const ancestors = new Set<object>();

@@ -29,7 +29,17 @@ export interface ResolveOptions {
 
 const REDACTED = "[redacted]";
 
-/** A resolved secret. Every way of printing it yields `[redacted]`; read it with {@link reveal}. */
+/**
+ * A resolved secret. Every way of printing it yields `[redacted]`; read it with {@link reveal}.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { resolveSecret } from "./resolve_secret.ts";
+ * const value = resolveSecret("llm.anthropic.default", { env: process.env });
+ * console.log(`${value}`); // [redacted]; value.reveal() gives the plaintext
+ * ```
+ */
 export class SecretValue {
   readonly #value: string;
   /** The reference id this value was resolved from. */
@@ -84,6 +94,15 @@ function unresolvedHint(ref: string): string {
 /**
  * Resolves a secret: `INSOMNIA_SECRET_<ID>` (empty counts as unset), then the file store.
  * Throws `secret_ref_invalid` for a bad id and `secret_unresolved` when neither backend has it.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { resolveSecret } from "./resolve_secret.ts";
+ * const key = resolveSecret("llm.anthropic.default", { env: process.env });
+ * console.log(String(key)); // [redacted]
+ * const value: string = key.reveal(); // only at the consumer boundary
+ * ```
  */
 export function resolveSecret(ref: string | SecretRef, options: ResolveOptions): SecretValue {
   const id = typeof ref === "string" ? ref : ref.ref;
@@ -114,6 +133,16 @@ export interface SecretRefCheck {
 /**
  * Checks every secret reference of a manifest without reading values into the result. Invalid ids
  * throw `secret_ref_invalid` (with the field path); a malformed store throws `store_io`.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { checkSecretRefs } from "./resolve_secret.ts";
+ * declare const manifest: unknown; // a resolved manifest
+ * for (const check of checkSecretRefs(manifest, { env: process.env })) {
+ *   console.log(check.ref, check.resolved);
+ * }
+ * ```
  */
 export function checkSecretRefs(manifest: unknown, options: ResolveOptions): SecretRefCheck[] {
   const refs = collectSecretRefs(manifest);
@@ -162,6 +191,13 @@ export function assertSecretRefsResolve(
  * Registers every known secret value for redaction: all `INSOMNIA_SECRET_*` values of `env` and
  * every value in the file store, so no output can show one even where it was not reached through
  * a reference (a profile reading the environment, a pasted key in a `throw`).
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { registerKnownSecrets } from "./resolve_secret.ts";
+ * registerKnownSecrets(process.env); // from now on redaction knows every secret value
+ * ```
  */
 export function registerKnownSecrets(env: Env): void {
   for (const [name, value] of Object.entries(env)) {

@@ -363,6 +363,13 @@ export function touchPod(opts: StoreOptions, name: string): StoredPod {
 /**
  * Removes a Pod (also a broken one): its directory is renamed away atomically, then its session
  * index file and the renamed directory are deleted. Missing → `pod_not_found`.
+ *
+ * @example
+ * ```ts
+ * import { removePod } from "./pod_store.ts";
+ * import { storeAt } from "./validated_store.ts";
+ * removePod(storeAt("/tmp/my-store"), "coder");
+ * ```
  */
 export function removePod(opts: StoreOptions, name: string): void {
   validatePodName(name);
