@@ -152,3 +152,9 @@ Deno.test("SecretValue never prints its value", () => {
   // resolving registers the value, so it is redacted in free text too
   assert.equal(redactText(`value=${canary}`), "value=[redacted]");
 });
+
+Deno.test("a path ending in a secret-looking word is a file name, not a key=value to redact", () => {
+  const message = "cannot use the Pod store /etc/passwd: /etc/passwd is not a directory";
+  assert.equal(redactText(message), message);
+  assert.equal(redactText("password: hunter2-longer"), "password: [redacted:secret_assignment]");
+});

@@ -212,7 +212,8 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
 const SECRET_KEY = String.raw`(?:pass(?:word|wd|phrase)|secret|token|api[_-]?key|access[_-]?key|` +
   String.raw`secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)`;
 const ASSIGNMENT = new RegExp(
-  String.raw`(\b[A-Za-z0-9_.-]*${SECRET_KEY}\\?["']?[ \t]*[:=][ \t]*\\?["']?)` +
+  // Not after "/": the last component of a path such as /etc/passwd is a file name, not a key.
+  String.raw`((?<!/)\b[A-Za-z0-9_.-]*${SECRET_KEY}\\?["']?[ \t]*[:=][ \t]*\\?["']?)` +
     String.raw`([^\s"'\\,;&]{4,})`,
   "gi",
 );

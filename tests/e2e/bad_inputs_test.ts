@@ -4,7 +4,7 @@
  * names and store files, each run through the real CLI in its own sandbox. Every row asserts the
  * error code, the exit status (2 for usage, 1 otherwise), one JSON error object on stdout with
  * `--json` (and `error[<code>]:` on stderr without it, for the rows marked `both`), no stack
- * trace, and that the sandbox's data and config directories are unchanged.
+ * trace, and that the sandbox's data, config, cache, HOME and workspace are byte-for-byte unchanged.
  *
  * Rows run concurrently in small batches; fixtures live in tests/fixtures/bad/.
  */
@@ -558,8 +558,15 @@ function writeSetup(sb: Sandbox, setup: Record<string, Content>): void {
   }
 }
 
+/** Everything a run could write: the store and data dir, config, cache, HOME and workspace. */
 function snapshotOf(sb: Sandbox) {
-  return { data: treeSnapshot(sb.data), config: treeSnapshot(sb.config) };
+  return {
+    data: treeSnapshot(sb.data),
+    config: treeSnapshot(sb.config),
+    cache: treeSnapshot(sb.env.INSOMNIA_CACHE_DIR),
+    home: treeSnapshot(sb.home),
+    workspace: treeSnapshot(sb.workspace),
+  };
 }
 
 /** Runs one row (both forms when asked); returns the problems found, empty when it passed. */
@@ -618,12 +625,8 @@ async function check(row: Row): Promise<string[]> {
         assert.deepEqual(after, before);
       } catch {
         problems.push(
-          `[${form}] the data or config directory changed: ${
-            JSON.stringify(
-              Object.keys({ ...after.data, ...after.config }).filter((k) =>
-                !(k in before.data) && !(k in before.config)
-              ),
-            )
+          `[${form}] a directory changed (data, config, cache, home or workspace): ${
+            JSON.stringify(changedPaths(before, after))
           }`,
         );
       }
@@ -632,6 +635,12 @@ async function check(row: Row): Promise<string[]> {
     sb.cleanup();
   }
   return problems;
+}
+
+function changedPaths(before: Record<string, Record<string, string>>, after: typeof before) {
+  const flat = (tree: typeof before) => Object.assign({}, ...Object.values(tree));
+  const [b, a] = [flat(before), flat(after)];
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => b[k] !== a[k]);
 }
 
 const BATCH = 4;
@@ -648,6 +657,41 @@ async function runRows(rows: Row[]): Promise<void> {
   assert.equal(failures.length, 0, `\n${failures.join("\n\n")}`);
 }
 
+// Every subcommand that can fail, so the "nothing written" check covers the whole CLI.
+const SUBCOMMAND_ROWS: Row[] = [
+  {
+    name: "secrets rm of an unknown id",
+    argv: ["secrets", "rm", "a.b"],
+    code: "secret_unresolved",
+  },
+  { name: "secrets set with a bad id", argv: ["secrets", "set", "Bad/Id"], code: "usage" },
+  {
+    name: "pods export of a missing Pod",
+    argv: ["pods", "export", "nosuch", "-o", "{ws}/x.json"],
+    code: "pod_not_found",
+  },
+  {
+    name: "profiles show of a missing user profile",
+    argv: ["profiles", "show", "user:nosuch"],
+    code: "profile_not_found",
+  },
+  { name: "schema with an unknown flag", argv: ["schema", "--bogus"], code: "usage" },
+  { name: "doctor with an unknown flag", argv: ["doctor", "--bogus"], code: "usage" },
+  { name: "new without a terminal", argv: ["new"], code: "usage" },
+  {
+    name: "secrets list with an unknown flag",
+    argv: ["secrets", "list", "--bogus"],
+    code: "usage",
+  },
+  { name: "completions without a shell", argv: ["completions"], code: "usage" },
+  {
+    name: "pods list of a store that is a file",
+    setup: { "workspace/store-file": "x" },
+    argv: ["pods", "list", "--store", "{ws}/store-file"],
+    code: "store_io",
+  },
+];
+
 const ALL = [
   ...SELECTOR_ROWS,
   ...REGISTRY_ROWS,
@@ -655,6 +699,7 @@ const ALL = [
   ...FLAG_ROWS,
   ...NAME_ROWS,
   ...STORE_ROWS,
+  ...SUBCOMMAND_ROWS,
 ];
 
 Deno.test("the bad-input corpus has at least 60 distinct rows, both forms for a subset", () => {
@@ -669,3 +714,4 @@ Deno.test("bad artifacts and manifests", () => runRows(ARTIFACT_ROWS));
 Deno.test("bad flag combinations", () => runRows(FLAG_ROWS));
 Deno.test("bad Pod names and missing Pods", () => runRows(NAME_ROWS));
 Deno.test("bad store files", () => runRows(STORE_ROWS));
+Deno.test("failing subcommands", () => runRows(SUBCOMMAND_ROWS));

@@ -5,6 +5,7 @@
  * repository), so the same end-to-end suite runs against the source and the compiled binary.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, fromFileUrl, join } from "./path.ts";
@@ -133,7 +134,7 @@ export function makeSandbox(prefix = "insomnia-test-"): Sandbox {
 }
 
 /**
- * Every file under `dir` (recursive) mapped to its size and a content prefix. Paths in `exclude`
+ * Every file under `dir` (recursive) mapped to its size, mode and content hash. Paths in `exclude`
  * (e.g. the resource cache a compiled binary fills on first run) are skipped.
  */
 export function treeSnapshot(dir: string, exclude: string[] = []): Record<string, string> {
@@ -153,7 +154,9 @@ export function treeSnapshot(dir: string, exclude: string[] = []): Record<string
         out[p + "/"] = "dir";
         walk(p);
       } else {
-        out[p] = `${st.size}:${readFileSync(p).toString("base64").slice(0, 64)}`;
+        // Size, mode and a hash of every byte: "unchanged" means byte-for-byte.
+        const hash = createHash("sha256").update(readFileSync(p)).digest("hex");
+        out[p] = `${st.size}:${(st.mode & 0o7777).toString(8)}:${hash}`;
       }
     }
   };
