@@ -150,6 +150,30 @@ Deno.test("D4: a 200,000-rule artifact is artifact_invalid naming the list, and 
     assert.deepEqual(parseJson(list).pods, []);
   }));
 
+Deno.test("D4: at the limits (10,000 rules, exported_from 60 deep) the Pod is created and rendered in both forms", () =>
+  inSandbox(async (sb) => {
+    // What the limits let through must also render: nothing can fail after the Pod is written.
+    const file = writeFile(
+      join(sb.root, "edge.json"),
+      JSON.stringify(artifact(10_000, { exported_from: nested(60) })),
+    );
+    for (const [name, json] of [["edge-json", true], ["edge-human", false]] as const) {
+      const result = await runCli(
+        ["--profile", file, "--profile-pod-name", name, ...(json ? ["--json"] : [])],
+        { cwd: sb.workspace, env: sb.env },
+      );
+      assert.equal(result.code, 0, result.stderr.slice(0, 2000));
+      assertNoStack(result);
+      if (json) assert.equal((parseJson(result) as Json).pod.name, name);
+      else assert.match(result.stdout, new RegExp(`created Pod ${name}`));
+    }
+    const shown = await runCli(["pods", "show", "edge-json", "--json"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(shown.code, 0, shown.stderr);
+  }));
+
 Deno.test("D5: a 10,000-deep artifact is artifact_invalid with the field path, not internal", () =>
   inSandbox(async (sb) => {
     const file = join(sb.root, "deep.json");
