@@ -85,7 +85,8 @@ const LAUNCH_FLAGS = {
   },
   pod: {
     flags: "--pod <name>",
-    description: "resume this Pod from its snapshot (created from the TOML path if missing)",
+    description:
+      "resume this Pod from its snapshot (with --manifest-cascade or --manifest: created if missing)",
     value: "pod",
     conflicts: ["session"],
     form: "resume",

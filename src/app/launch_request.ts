@@ -55,7 +55,7 @@ export interface LaunchRequest {
 export function launchRequest(options: LaunchOptions): LaunchRequest {
   const source: LaunchSource = options.manifest
     ? { kind: "manifest", file: options.manifest }
-    : isOn(options, "manifestCascade") || options.pod
+    : isOn(options, "manifestCascade")
     ? { kind: "cascade", projectStart: options.project, overlay: options.overlay }
     : { kind: "profile", selector: options.profile ?? DEFAULT_SOURCE.selector };
   return {

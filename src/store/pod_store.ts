@@ -24,6 +24,7 @@ import {
 } from "../fs/errno.ts";
 import { waitForLockFree, withLock } from "../fs/lock.ts";
 import { isValidPodName, suffixedPodName, validatePodName } from "../manifest/pod_name.ts";
+import { closestMatches } from "../profile/registry_suggest.ts";
 import {
   assertStorableRecord,
   decodeHistoryFile,
@@ -518,14 +519,18 @@ function ensureStore(layout: StoreLayout): void {
 
 function podNotFound(layout: StoreLayout, name: string): InsomniaError {
   const names = podNames(layout);
+  const nearest = closestMatches(name, names, 3);
   const known = names.length === 0
     ? "the store has no Pods yet"
     : `Pods in this store: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", …" : ""}`;
+  const dym = nearest.length > 0
+    ? ` Did you mean ${nearest.map((n) => `\`${n}\``).join(" or ")}?`
+    : "";
   return new InsomniaError(
     "pod_not_found",
-    `no Pod named ${JSON.stringify(name)} exists in the store ${layout.root} (${known}). ` +
+    `no Pod named ${JSON.stringify(name)} exists in the store ${layout.root} (${known}).${dym} ` +
       `Check the name and the --store directory.`,
-    { pod: name, store: layout.root },
+    { pod: name, store: layout.root, nearest },
   );
 }
 

@@ -341,8 +341,10 @@ Deno.test("--pod NAME of an existing Pod warns that creation flags are ignored",
       result.stderr,
       /warning: Pod p1 exists.*--manifest applies only when the Pod is created/,
     );
-    const missing = await fails(sb, ["--pod", "typo"], "manifest_invalid");
+    const missing = await fails(sb, ["--pod", "typo", "--manifest-cascade"], "manifest_invalid");
     assert.match(missing.message, /no Pod named typo exists.*--require-pod-state/);
+    // Without a TOML flag a missing Pod is never created (issue 16): pod_not_found.
+    await fails(sb, ["--pod", "typo"], "pod_not_found");
   });
 });
 

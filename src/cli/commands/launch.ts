@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { InsomniaError } from "../../errors.ts";
-import type { LaunchOptions } from "../../app/launch_flags.ts";
+import { isOn, type LaunchOptions } from "../../app/launch_flags.ts";
 import { create } from "../../app/create.ts";
 import { type LaunchRequest, launchRequest } from "../../app/launch_request.ts";
 import { resume, type ResumePlan } from "../../app/resume.ts";
@@ -57,7 +57,10 @@ async function createPod(
   return createdOutput(plan, opts.dryRun ? undefined : await plan.applyWhenFree(ctx.signal));
 }
 
-/** `--pod NAME`: resume it when it exists, else create it from the TOML path. */
+/**
+ * `--pod NAME`: resume it when it exists; else create it from the TOML path when one is asked for
+ * (`--manifest`, `--manifest-cascade`, `--project`, `--overlay`), else `pod_not_found`.
+ */
 async function resumeOrCreate(
   request: LaunchRequest,
   opts: LaunchOptions,
@@ -70,6 +73,15 @@ async function resumeOrCreate(
     if (
       !(error instanceof InsomniaError) || error.code !== "pod_not_found" || opts.requirePodState
     ) throw error;
+    // Creating from the TOML path is always an explicit choice: a mistyped name is not a new Pod.
+    if (!opts.manifest && !isOn(opts, "manifestCascade")) {
+      throw new InsomniaError(
+        "pod_not_found",
+        `${error.message} To create it from the TOML cascade, add --manifest-cascade ` +
+          `(or --manifest FILE).`,
+        error.details,
+      );
+    }
   }
   if (plan) {
     const ignored = creationOnlyFlagsGiven(opts);
