@@ -19,6 +19,8 @@ z.config({ jitless: true });
 // their own types, and the manifest types use `Infer` instead of `z.infer`.
 /** @internal `z.infer` under a local name, for deno doc (see above). */
 type Infer<T> = z.infer<T>;
+/** @internal A zod schema whose output is `T`, under a local name for deno doc (see above). */
+type SchemaOf<T> = z.ZodType<T>;
 
 const u32 = z.number().int().min(0).max(4_294_967_295);
 const u64 = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -198,7 +200,8 @@ const WebConfigSchema = z.strictObject({
 });
 
 // Exported below as ManifestConfigSchema.
-const manifestConfigSchema = z.strictObject({
+/** @internal The partial manifest's zod schema as built (public: {@link ManifestConfigSchema}). */
+export const manifestConfigSchema = z.strictObject({
   pod: z.strictObject({ name: nonEmpty.optional(), prompt_pack: PathValueSchema.optional() })
     .optional(),
   model: ModelConfigSchema.optional(),
@@ -217,17 +220,8 @@ const manifestConfigSchema = z.strictObject({
   web: WebConfigSchema.optional(),
   skills: z.strictObject({ directories: z.array(PathValueSchema).optional() }).optional(),
 });
-/** @internal The zod type of {@link ManifestConfigSchema}. */
-type ManifestConfigSchemaType = typeof manifestConfigSchema;
 /** The partial manifest: a cascade layer, a `--manifest` file or a profile artifact's body. */
-export const ManifestConfigSchema: ManifestConfigSchemaType = manifestConfigSchema;
-
-/** A partial manifest (one layer). */
-export type ManifestConfig = Infer<typeof ManifestConfigSchema>;
-/** A model section in partial form. */
-export type ModelConfig = Infer<typeof ModelConfigSchema>;
-/** A path before resolution. */
-export type PathValue = Infer<typeof PathValueSchema>;
+export const ManifestConfigSchema: SchemaOf<ManifestConfig> = manifestConfigSchema;
 
 // ---- resolved form ----------------------------------------------------------------------------
 
@@ -253,15 +247,18 @@ const ResolvedScopeRuleSchema = z.strictObject({
   recursive: z.boolean(),
 });
 
+type OptionalThreshold = "threshold" | "request_threshold";
 const resolvedCompactionNumbers = Object.fromEntries(
   COMPACTION_NUMBER_FIELDS.map((field) => [
     field,
     field === "threshold" || field === "request_threshold" ? u64.optional() : u64,
   ]),
-) as Record<typeof COMPACTION_NUMBER_FIELDS[number], typeof u64>;
+) as
+  & Record<Exclude<typeof COMPACTION_NUMBER_FIELDS[number], OptionalThreshold>, typeof u64>
+  & Record<OptionalThreshold, z.ZodOptional<typeof u64>>;
 
-// Exported below as PodManifestSchema.
-const podManifestSchema = z.strictObject({
+/** @internal The resolved manifest's zod schema as built (public: {@link PodManifestSchema}). */
+export const podManifestSchema = z.strictObject({
   pod: z.strictObject({ name: nonEmpty, prompt_pack: absolutePath.optional() }),
   model: ResolvedModelSchema,
   worker: WorkerConfigSchema.extend({
@@ -293,12 +290,29 @@ const podManifestSchema = z.strictObject({
   web: WebConfigSchema.extend({ enabled: z.boolean(), allow_private_addresses: z.boolean() }),
   skills: z.strictObject({ directories: z.array(absolutePath) }),
 });
-/** @internal The zod type of {@link PodManifestSchema}. */
-type PodManifestSchemaType = typeof podManifestSchema;
 /** The resolved runtime contract: what a Pod runs with and what its snapshot stores. */
-export const PodManifestSchema: PodManifestSchemaType = podManifestSchema;
+export const PodManifestSchema: SchemaOf<PodManifest> = podManifestSchema;
 
-/** The resolved Pod manifest. */
-export type PodManifest = Infer<typeof PodManifestSchema>;
-/** A resolved model section. */
-export type ResolvedModel = Infer<typeof ResolvedModelSchema>;
+// The manifest types, spelled out (a library's public API needs explicit types, which
+// `z.infer` is not) by scripts/gen_manifest_types.ts from the schemas above. When a schema changes
+// and the file was not regenerated (`deno task gen`), the check below fails to type-check.
+import type {
+  ManifestConfig,
+  ModelConfig,
+  PathValue,
+  PodManifest,
+  ResolvedModel,
+} from "../generated/manifest_types.ts";
+export type { ManifestConfig, ModelConfig, PathValue, PodManifest, ResolvedModel };
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+/** @internal True when every generated manifest type equals its schema's inferred type. */
+export type GeneratedTypesAreCurrent = [
+  Same<Infer<typeof manifestConfigSchema>, ManifestConfig>,
+  Same<Infer<typeof ModelConfigSchema>, ModelConfig>,
+  Same<Infer<typeof PathValueSchema>, PathValue>,
+  Same<Infer<typeof podManifestSchema>, PodManifest>,
+  Same<Infer<typeof ResolvedModelSchema>, ResolvedModel>,
+] extends [true, true, true, true, true] ? true : never;
+const generatedTypesAreCurrent: GeneratedTypesAreCurrent = true;
+void generatedTypesAreCurrent;

@@ -1012,7 +1012,7 @@ Deno.test({
 });
 
 Deno.test("D26: a Ctrl-C that arrives while the CLI loads ends it with cancelled (130), nothing written", () =>
-  inSandbox(async (sb) => {
+  inSandbox((sb) => {
     // The interruption is sent by the process to itself after the first module (what main.ts
     // imports first) and before the CLI loads: deterministic, unlike a race against start-up.
     const script = writeFile(
@@ -1046,4 +1046,5 @@ process.exit(await main(["--profile", "builtin:coder", "--json"]));
     assert.equal(error.code, "cancelled");
     assert.match(error.message, /interrupted before the command started; nothing was written/);
     assert.deepEqual(stateOf(sb), before);
+    return Promise.resolve();
   }));
