@@ -97,6 +97,18 @@ export interface CreatePlan extends Planned {
 /**
  * Resolves `request.source` (default: the default profile) and checks everything a create needs —
  * workspace, store, name, and with `checkSecrets` every secret reference — without writing.
+ *
+ * @example
+ * ```ts
+ * import { create } from "./create.ts";
+ * const plan = await create({
+ *   source: { kind: "profile", selector: "path:./profiles/coder.nix" },
+ *   store: "/tmp/my-store",
+ * });
+ * console.log(plan.name, plan.changes.length); // nothing written yet
+ * const pod = plan.apply();
+ * console.log(pod.dir);
+ * ```
  */
 export async function create(request: LaunchRequest): Promise<CreatePlan> {
   const { env, cwd } = runEnvOf(request);

@@ -34,6 +34,14 @@ export interface ReloadPlan extends Planned {
 /**
  * Re-evaluates the profile Pod `request.name` was created from; `usage` for a Pod created from the
  * TOML path. Writes nothing.
+ *
+ * @example
+ * ```ts
+ * import { reload } from "./reload.ts";
+ * const plan = await reload({ name: "coder", store: "/tmp/my-store" });
+ * for (const change of plan.changes) console.log(change.field);
+ * if (plan.pending) plan.apply(); // the old snapshot goes to the Pod's history
+ * ```
  */
 export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
   if (request.name === undefined) {

@@ -22,7 +22,17 @@ function readOnly(error: unknown): boolean {
     ["EROFS", "EACCES", "EPERM"].includes(String(error.details.errno));
 }
 
-/** Reads the Pod `request.name` (or the one owning `request.session`); `pod_not_found` if none. */
+/**
+ * Reads the Pod `request.name` (or the one owning `request.session`); `pod_not_found` if none.
+ *
+ * @example
+ * ```ts
+ * import { resume } from "./resume.ts";
+ * const plan = await resume({ name: "coder", store: "/tmp/my-store" });
+ * console.log(plan.pod.manifest.model); // the snapshot; Nix never runs
+ * plan.apply(); // records the resume
+ * ```
+ */
 // deno-lint-ignore require-await
 export async function resume(request: LaunchRequest): Promise<ResumePlan> {
   if (request.session === undefined) {

@@ -46,7 +46,21 @@ function withoutProfiles(doc: Record<string, unknown>): Record<string, unknown> 
   return rest;
 }
 
-/** `--manifest FILE`: that file alone, paths against its directory, builtin defaults, validation. */
+/**
+ * `--manifest FILE`: that file alone, paths against its directory, builtin defaults, validation.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { resolveManifestFile } from "./cascade.ts";
+ * const { manifest } = resolveManifestFile("./manifest.toml", {
+ *   env: process.env,
+ *   cwd: process.cwd(),
+ *   workspace: process.cwd(),
+ * });
+ * console.log(manifest.pod.name);
+ * ```
+ */
 export function resolveManifestFile(file: string, options: TomlOptions): ManifestResult {
   const path = resolve(options.cwd, file);
   const layer = loadLayer(withoutProfiles(readTomlFile(path)), path, {
@@ -71,7 +85,21 @@ export interface CascadeOptions extends TomlOptions {
   overlay?: string;
 }
 
-/** The manifest cascade: user → project → overlay over builtin defaults. */
+/**
+ * The manifest cascade: user → project → overlay over builtin defaults.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { resolveCascade } from "./cascade.ts";
+ * const { manifest, layers } = resolveCascade({
+ *   env: process.env,
+ *   cwd: process.cwd(),
+ *   workspace: process.cwd(),
+ * });
+ * console.log(manifest.pod.name, layers.length);
+ * ```
+ */
 export function resolveCascade(options: CascadeOptions): ManifestResult {
   const layers: LayerSource[] = [];
   let merged: ManifestConfig = {};

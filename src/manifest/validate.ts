@@ -208,7 +208,16 @@ export function throwIssues(
   );
 }
 
-/** Validates one partial manifest layer (after normalisation); `origin` names it in messages. */
+/**
+ * Validates one partial manifest layer (after normalisation); `origin` names it in messages.
+ *
+ * @example
+ * ```ts
+ * import { parseManifestConfig } from "./validate.ts";
+ * const partial = parseManifestConfig({ web: { fetch: true } }, "layer.json");
+ * console.log(partial.web);
+ * ```
+ */
 export function parseManifestConfig(raw: unknown, origin: string): ManifestConfig {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new InsomniaError(
@@ -224,7 +233,17 @@ export function parseManifestConfig(raw: unknown, origin: string): ManifestConfi
   throwIssues(origin, describeIssues(ManifestConfigSchema, parsed.error.issues, normalized));
 }
 
-/** Validates a resolved manifest (e.g. a stored snapshot) against the runtime contract. */
+/**
+ * Validates a resolved manifest (e.g. a stored snapshot) against the runtime contract.
+ *
+ * @example
+ * ```ts
+ * import { parsePodManifest } from "./validate.ts";
+ * declare const raw: unknown; // e.g. JSON.parse of a stored snapshot
+ * const manifest = parsePodManifest(raw, "snapshot.json"); // throws manifest_invalid with the field
+ * console.log(manifest.pod.name);
+ * ```
+ */
 export function parsePodManifest(
   raw: unknown,
   origin: string,

@@ -78,6 +78,13 @@ const versionCache = new Map<string, Promise<string | undefined>>();
  * an evaluation does not pay for a second nix process on a 2-core machine; undefined when Nix is
  * missing or its output is not understood. `signal` stops a probe this call starts, `timeoutMs`
  * bounds it (default 10 s).
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { nixVersion } from "./evaluate.ts";
+ * console.log(await nixVersion("nix", process.env)); // e.g. "2.8.0", or undefined
+ * ```
  */
 export function nixVersion(
   nixBin?: string,
@@ -148,6 +155,18 @@ function writeVersionCache(file: string, key: string, version: string): void {
  * process group, which is SIGKILLed on timeout, abort or oversized output; the promise settles
  * only after the child has exited. Failures are {@link InsomniaError}s: `nix_unavailable`,
  * `nix_eval_failed`, `nix_eval_timeout`, `nix_eval_cancelled` or `artifact_invalid`.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { evaluateNix } from "./evaluate.ts";
+ * const { value } = await evaluateNix({
+ *   target: { kind: "file", file: "/srv/profiles/coder.nix" },
+ *   env: process.env,
+ *   timeoutMs: 30_000,
+ * });
+ * console.log(value);
+ * ```
  */
 export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
   const label = req.label ?? targetLabel(req.target);

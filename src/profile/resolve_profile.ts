@@ -180,6 +180,20 @@ async function evaluateFile(
 /**
  * Turns an evaluated artifact into a resolved manifest: envelope rules, plaintext gate, strict
  * validation, relative paths against `base`, workspace paths against `workspace`, defaults, catalog.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { resolveArtifact } from "./resolve_profile.ts";
+ * declare const raw: unknown; // an evaluated artifact, e.g. JSON.parse of coder.json
+ * const { manifest } = resolveArtifact(raw, {
+ *   origin: "coder.json",
+ *   base: "/srv/profiles",
+ *   workspace: "/srv/project",
+ *   env: process.env,
+ * });
+ * console.log(manifest.model);
+ * ```
  */
 export function resolveArtifact(
   raw: unknown,
@@ -203,7 +217,19 @@ export function resolveArtifact(
   return { ...resolved, metadata };
 }
 
-/** Resolves a profile selector (string as typed, or parsed) to a manifest with provenance. */
+/**
+ * Resolves a profile selector (string as typed, or parsed) to a manifest with provenance.
+ *
+ * @example
+ * ```ts
+ * import { resolveProfile } from "./resolve_profile.ts";
+ * const { manifest, warnings } = await resolveProfile("path:./profiles/coder.nix", {
+ *   workspace: "/srv/project",
+ *   podName: "coder",
+ * });
+ * console.log(manifest.scope.allow, warnings);
+ * ```
+ */
 export async function resolveProfile(
   selector: string | Selector,
   options: ResolveProfileOptions = {},
