@@ -74,3 +74,16 @@ Deno.test("src/ names its packages fully, at the versions deno.json pins", () =>
   }
   assert.deepEqual(wrong, []);
 });
+
+Deno.test("the runtime lockfile holds only what src/ imports; test-only packages live in tests/deno.lock", () => {
+  const used = new Set<string>();
+  for (const file of files(SRC)) {
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(/["'](npm:[^"']+)["']/g)) {
+      used.add(spec.replace(/^(npm:(?:@[^/]+\/)?[^/@]+@[^/]+).*$/, "$1"));
+    }
+  }
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, "deno.lock"), "utf8")) as {
+    specifiers: Record<string, string>;
+  };
+  assert.deepEqual(Object.keys(lock.specifiers).sort(), [...used].sort());
+});

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { importExpression } from "../src/profile/templates.ts";
 import { nixString } from "../src/nix/args.ts";
 

@@ -52,6 +52,7 @@ Deno.test({
           "test",
           "-A",
           "--parallel",
+          "--lock=tests/deno.lock",
           ...FILES,
         ],
         { cwd: REPO_ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { ERROR_CODES, InsomniaError } from "../src/errors.ts";
 import { parseManifestConfig, parsePodManifest } from "../src/manifest/validate.ts";
 import { resolveArtifact } from "../src/profile/resolve_profile.ts";

@@ -3,7 +3,7 @@
  * redaction give what running every pattern on everything would give.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import {
   detectSecretKinds,
   mayMatch,
