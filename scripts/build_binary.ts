@@ -296,7 +296,9 @@ async function smokeNix(bin: string, scratch: string): Promise<void> {
 }
 `,
   );
-  const result = await run(bin, ["--profile", `path:${profile}`, "--dry-run", "--json"], {
+  // The first .nix run unpacks the Nix library (nothing before it needs the files); from then on
+  // the evaluation starts before the CLI has loaded.
+  const runNix = () => run(bin, ["--profile", `path:${profile}`, "--dry-run", "--json"], {
     cwd: scratch,
     clearEnv: true,
     env: {
@@ -306,6 +308,8 @@ async function smokeNix(bin: string, scratch: string): Promise<void> {
     },
     quiet: true,
   });
+  await runNix();
+  const result = await runNix();
   let name = "";
   try {
     name = JSON.parse(result.stdout).manifest.pod.name;

@@ -117,6 +117,18 @@ export function resourceDirIfPresent(env: Env): string | undefined {
 }
 
 /**
+ * Where {@link resourceDir} is or will be, without unpacking anything: for paths that are only
+ * shown or recorded (a builtin profile's file), so a command that never runs Nix — or fails
+ * before it does — writes nothing to the cache.
+ */
+export function resourceDirPath(env: Env): string {
+  const present = resourceDirIfPresent(env);
+  if (present) return present;
+  const cache = cacheDir(env);
+  return cache ? cachedResourceDir(cache) : resourceDir(env);
+}
+
+/**
  * A directory on disk holding the resources: `INSOMNIA_RESOURCE_DIR`, else the source tree's
  * `resources/`, else a private copy under `<cache_dir>/resources-<version>-<hash>/`, unpacked
  * again whenever it is missing, incomplete, edited or not private (see {@link ensureResourceCopy}).

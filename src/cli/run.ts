@@ -7,6 +7,7 @@ import process from "node:process";
 import { type Command, CommanderError } from "npm:commander@15.1.0";
 import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { takeEarlyInterrupt } from "../interrupt.ts";
+import { commitVersionCache } from "../nix/version_cache.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, needsSubcommands } from "./program.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";
@@ -177,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     if (held) writeOutRaw(held);
+    if (exitCode === 0) commitVersionCache(); // a failed run writes nothing, not even a cache
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError && interrupted) {

@@ -8,8 +8,7 @@
  */
 import { realpathSync, statSync } from "node:fs";
 import process from "node:process";
-import { join } from "node:path";
-import { cacheDir, type Env, envValue, processEnv } from "../env.ts";
+import { type Env, envValue, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import {
   buildNixArgs,
@@ -29,9 +28,9 @@ import {
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { withoutSecretEnv } from "../secrets/secret_env.ts";
-import { writeFileAtomic } from "../fs/atomic.ts";
-import { decodeUtf8, formatSize, readBoundedText } from "../fs/read_bounded.ts";
+import { decodeUtf8, formatSize } from "../fs/read_bounded.ts";
 import { mark } from "../timing.ts";
+import { cachedVersion, rememberVersion, versionCacheFile } from "./version_cache.ts";
 
 /** One evaluation request for {@link evaluateNix}. */
 export interface NixEvalRequest extends NixArgsRequest {
@@ -98,7 +97,7 @@ export function nixVersion(
   if (!cached) {
     const key = binaryKey(bin);
     const file = versionCacheFile(env);
-    const known = key && file ? readVersionCache(file)[key] : undefined;
+    const known = key && file ? cachedVersion(file, key) : undefined;
     cached = known !== undefined ? Promise.resolve(known) : runProcessGroup(bin, ["--version"], {
       env,
       timeoutMs,
@@ -110,7 +109,8 @@ export function nixVersion(
       if (run.outcome === "aborted") versionCache.delete(bin);
       if (run.outcome !== "exited" || run.code !== 0) return undefined;
       const version = /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
-      if (version && key && file) writeVersionCache(file, key, version);
+      // Recorded only when an evaluation succeeds (commitVersionCache): a failed run writes nothing.
+      if (version && key && file) rememberVersion(file, key, version);
       return version;
     }, () => undefined);
     versionCache.set(bin, cached);
@@ -125,28 +125,6 @@ function binaryKey(bin: string): string | undefined {
     return `${real}:${st.size}:${Math.trunc(st.mtimeMs)}`;
   } catch {
     return undefined;
-  }
-}
-
-function versionCacheFile(env: Env): string | undefined {
-  const dir = cacheDir(env);
-  return dir ? join(dir, "nix-versions.json") : undefined;
-}
-
-function readVersionCache(file: string): Record<string, string> {
-  try {
-    const data = JSON.parse(readBoundedText(file, { code: "store_io", maxBytes: 64 * 1024 }));
-    return typeof data === "object" && data !== null ? data : {};
-  } catch {
-    return {};
-  }
-}
-
-function writeVersionCache(file: string, key: string, version: string): void {
-  try {
-    writeFileAtomic(file, JSON.stringify({ ...readVersionCache(file), [key]: version }) + "\n");
-  } catch {
-    // A cache that cannot be written only costs the next run one `nix --version`.
   }
 }
 

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import type { Env } from "../env.ts";
-import { listResources, readResource, resourceDir } from "../resources.ts";
+import { listResources, readResource, resourceDirPath } from "../resources.ts";
 import type { BuiltinProfileInfo } from "./registry_types.ts";
 
 /** Relative resource path of a builtin profile's source, by name. */
@@ -39,7 +39,8 @@ export function builtinSourceSha256(name: string): string | undefined {
 export function builtinProfiles(env: Env): BuiltinProfileInfo[] {
   const paths = sourcePaths();
   if (paths.size === 0) return [];
-  const dir = resourceDir(env);
+  // Only the path: the files are unpacked when Nix evaluates one (resolve_profile.ts).
+  const dir = resourceDirPath(env);
   return [...paths.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([name, rel]) => {
     const artifact = builtinArtifact(name) as { profile?: { description?: unknown } } | undefined;
     const description = artifact?.profile?.description;

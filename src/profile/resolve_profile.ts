@@ -289,6 +289,7 @@ export async function resolveProfile(
         },
       };
     } else {
+      if (entry.source === "builtin") resourceDir(env); // unpacked only now that Nix reads it
       evaluated = await evaluateFile(profileFileFor(entry.path, typed), options, env);
     }
   }

@@ -558,12 +558,23 @@ function writeSetup(sb: Sandbox, setup: Record<string, Content>): void {
   }
 }
 
+/**
+ * The single binary's unpacked Nix library (`<cache>/resources-<version>-<hash>/`) is the program's
+ * own files, the same bytes on every run, unpacked when an evaluation first needs them — also by a
+ * run whose evaluation then fails. It is no state of the user's, so it is left out.
+ */
+function withoutLibraryCopy(tree: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(tree).filter(([path]) => !/\/resources-[^/]+\//.test(path)),
+  );
+}
+
 /** Everything a run could write: the store and data dir, config, cache, HOME and workspace. */
 function snapshotOf(sb: Sandbox) {
   return {
     data: treeSnapshot(sb.data),
     config: treeSnapshot(sb.config),
-    cache: treeSnapshot(sb.env.INSOMNIA_CACHE_DIR),
+    cache: withoutLibraryCopy(treeSnapshot(sb.env.INSOMNIA_CACHE_DIR)),
     home: treeSnapshot(sb.home),
     workspace: treeSnapshot(sb.workspace),
   };
