@@ -91,3 +91,77 @@ Deno.test("--pod of a missing Pod without any TOML: pod_not_found, not manifest_
     await fails(sb, ["--session", "ghost"], "pod_not_found");
   });
 });
+
+const userProfile = (name: string, description: string, extra = "") =>
+  `let insomnia = import <insomnia> { }; in
+insomnia.mkProfile {
+  name = "${name}";
+  description = "${description}";
+  manifest = {
+    model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "read"; } ];
+    ${extra}
+  };
+}
+`;
+
+function projectCoder(sb: Sandbox): void {
+  writeFile(
+    join(sb.workspace, ".insomnia", "profiles", "coder.nix"),
+    userProfile("coder", "project coder"),
+  );
+  writeFile(
+    join(sb.workspace, ".insomnia", "manifest.toml"),
+    '[profiles.profile]\ncoder = "profiles/coder.nix"\n',
+  );
+}
+
+Deno.test("a project profile named like a builtin shadows it with a note; builtin:x still reaches the builtin", async () => {
+  await withSandbox(async (sb) => {
+    projectCoder(sb);
+    const human = await cli(sb, ["--profile", "coder", "--dry-run"]);
+    assert.equal(human.code, 0, human.stderr);
+    const notes = human.stderr.split("\n").filter((l) => l.startsWith("note: "));
+    assert.deepEqual(notes, [
+      "note: profile coder is project:coder, which shadows builtin:coder (select the builtin with --profile builtin:coder)",
+    ]);
+    const json = await ok(sb, ["--profile", "coder", "--dry-run"]);
+    assert.equal(json.profile.source.source, "project");
+    // -q keeps the note quiet.
+    const quiet = await cli(sb, ["--profile", "coder", "--dry-run", "-q"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /shadows/);
+    // The builtin stays reachable, without a note.
+    const builtin = await cli(sb, ["--profile", "builtin:coder", "--dry-run", "--json"]);
+    assert.equal(builtin.code, 0, builtin.stderr);
+    assert.equal((parseJson(builtin) as any).profile.source.source, "builtin");
+    assert.doesNotMatch(builtin.stderr, /shadows/);
+    // profiles show says it too; profiles list shows who shadows whom.
+    const show = await runCli(["profiles", "show", "coder"], { cwd: sb.workspace, env: sb.env });
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stderr, /note: profile coder is project:coder, which shadows builtin:coder/);
+    const list = await runCli(["profiles", "list", "--json"], { cwd: sb.workspace, env: sb.env });
+    const listed = parseJson(list) as any;
+    const by = new Map(listed.profiles.map((p: any) => [p.qualified, p]));
+    assert.equal((by.get("builtin:coder") as any).shadowed_by, "project:coder");
+    assert.equal((by.get("project:coder") as any).shadowed_by, null);
+    const table = await runCli(["profiles", "list"], { cwd: sb.workspace, env: sb.env });
+    assert.match(table.stdout, /builtin:coder .*\(shadowed by project:coder\)/);
+    assert.match(table.stdout, /project:coder .*\(shadows builtin:coder\)/);
+  });
+});
+
+Deno.test("user and project profiles of one name stay ambiguous (fail closed), builtin aside", async () => {
+  await withSandbox(async (sb) => {
+    projectCoder(sb);
+    writeFile(join(sb.config, "profiles", "coder.nix"), userProfile("coder", "user coder"));
+    writeFile(
+      join(sb.config, "manifest.toml"),
+      '[profiles.profile]\ncoder = "profiles/coder.nix"\n',
+    );
+    const { error } = await fails(sb, ["--profile", "coder", "--dry-run"], "profile_ambiguous");
+    assert.deepEqual(error.choices, ["user:coder", "project:coder"]);
+    const table = await runCli(["profiles", "list"], { cwd: sb.workspace, env: sb.env });
+    assert.match(table.stdout, /user:coder .*same name: .*qualify it/);
+  });
+});

@@ -49,7 +49,11 @@ async function createPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const plan = await create({ ...request, onWarning: (w) => ctx.note(`warning: ${w}`) });
+  const plan = await create({
+    ...request,
+    onWarning: (w) => ctx.note(`warning: ${w}`),
+    onNote: (n) => ctx.note(`note: ${n}`),
+  });
   return createdOutput(plan, opts.dryRun ? undefined : plan.apply());
 }
 
