@@ -123,9 +123,15 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   if (!explicitName) validatePodName(manifest.pod.name);
   for (const note of notes) request.onNote?.(note);
   for (const warning of warnings) request.onWarning?.(warning);
-  if (request.checkSecrets) {
-    const { assertSecretRefsResolve } = await import("../secrets/resolve_secret.ts");
-    assertSecretRefsResolve(manifest, { env });
+  const secrets = await import("../secrets/resolve_secret.ts");
+  if (request.checkSecrets) secrets.assertSecretRefsResolve(manifest, { env });
+  else {
+    // A Pod whose references resolve nowhere is still created (the secret may be set later),
+    // but never silently.
+    for (const warning of secrets.unresolvedSecretWarnings(manifest, { env })) {
+      warnings.push(warning);
+      request.onWarning?.(warning);
+    }
   }
   const name = planPodName(store, manifest.pod.name, explicitName);
   const planned = { ...manifest, pod: { ...manifest.pod, name } };

@@ -165,3 +165,38 @@ Deno.test("user and project profiles of one name stay ambiguous (fail closed), b
     assert.match(table.stdout, /user:coder .*same name: .*qualify it/);
   });
 });
+
+Deno.test("creation warns once per unresolved secret reference (names only); --check-secrets keeps it an error", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.root, "p", "refs.nix"),
+      userProfile(
+        "refs",
+        "two refs",
+        'web = { enabled = true; search = { enabled = true; provider = "brave"; api_key = insomnia.secrets.ref "web.brave.default"; }; };',
+      ),
+    );
+    const human = await cli(sb, ["--profile", file, "--dry-run"]);
+    assert.equal(human.code, 0, human.stderr);
+    const lines = human.stderr.split("\n").filter((l) => l.includes("does not resolve"));
+    assert.equal(lines.length, 2, human.stderr);
+    assert.match(
+      lines.join("\n"),
+      /^warning: secret reference "llm\.anthropic\.default" \(model\.auth\)/m,
+    );
+    assert.match(lines.join("\n"), /"web\.brave\.default"/);
+    const json = await ok(sb, ["--profile", file]);
+    assert.equal(json.action, "created");
+    assert.equal(json.warnings.filter((w: string) => w.includes("does not resolve")).length, 2);
+    // One resolved through the environment: only the other is named; the value never appears.
+    const value = "canary-value-0123456789abcdef";
+    const partly = await cli(sb, ["--profile", file, "--dry-run"], {
+      INSOMNIA_SECRET_LLM_ANTHROPIC_DEFAULT: value,
+    });
+    assert.equal(partly.code, 0, partly.stderr);
+    assert.doesNotMatch(partly.stderr + partly.stdout, new RegExp(value));
+    assert.equal(partly.stderr.split("\n").filter((l) => l.includes("does not resolve")).length, 1);
+    // --check-secrets: an error, nothing written.
+    await fails(sb, ["--profile", file, "--check-secrets"], "secret_unresolved");
+  });
+});
