@@ -200,3 +200,47 @@ Deno.test("creation warns once per unresolved secret reference (names only); --c
     await fails(sb, ["--profile", file, "--check-secrets"], "secret_unresolved");
   });
 });
+
+Deno.test("pods rm: several names, --dry-run removes nothing, a missing name removes nothing, one JSON shape", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.root, "m.toml"), MINIMAL);
+    for (const name of ["a", "b", "c"]) await ok(sb, ["--manifest", file, "--pod", name]);
+    const names = async () => (await ok(sb, ["pods", "list"])).pods.map((p: any) => p.name);
+
+    const dry = await ok(sb, ["pods", "rm", "a", "b", "--dry-run"]);
+    assert.equal(dry.format, "insomnia.cli.v1");
+    assert.equal(dry.action, "dry_run");
+    assert.deepEqual(dry.pods.map((p: any) => p.name), ["a", "b"]);
+    const dryHuman = await cli(sb, ["pods", "rm", "a", "--dry-run"]);
+    assert.match(dryHuman.stdout, /^would remove Pod a \(.*\)\n\(dry run: nothing removed\)\n$/);
+    assert.deepEqual(await names(), ["a", "b", "c"]);
+
+    const { error } = await fails(sb, ["pods", "rm", "a", "bb", "--yes"], "pod_not_found");
+    assert.match(error.message, /Did you mean `b`\?/);
+    assert.deepEqual(await names(), ["a", "b", "c"]);
+
+    const removed = await ok(sb, ["pods", "rm", "a", "b", "--yes"]);
+    assert.equal(removed.action, "removed");
+    assert.deepEqual(removed.pods.map((p: any) => p.name), ["a", "b"]);
+    // Not a terminal: removes without asking, as before (CI does not change).
+    const human = await cli(sb, ["pods", "rm", "c"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "removed Pod c\n");
+    assert.deepEqual(await names(), []);
+    // secrets rm has the same shape.
+    const secret = await runCli(["secrets", "set", "ci.token"], {
+      cwd: sb.workspace,
+      env: sb.env,
+      stdin: "not-a-real-secret-value",
+    });
+    assert.equal(secret.code, 0, secret.stderr);
+    const gone = parseJson(
+      await runCli(["secrets", "rm", "ci.token", "--json"], { cwd: sb.workspace, env: sb.env }),
+    ) as any;
+    assert.deepEqual(gone, {
+      format: "insomnia.cli.v1",
+      action: "removed",
+      secrets: [{ id: "ci.token", backend: "file" }],
+    });
+  });
+});
