@@ -101,10 +101,16 @@ Deno.test("preselect: qualified, unqualified, default, none", () => {
 
 Deno.test("preselect: ambiguous and unknown names keep the default and explain", () => {
   const choices = buildChoices(ENTRIES);
-  const amb = preselect(choices, "coder");
+  // project:coder shadows builtin:coder, as on the command line (issue 16).
+  const shadow = preselect(choices, "coder");
+  assert.equal(shadow.choices[shadow.index].key, "project:coder");
+  assert.equal(shadow.message, undefined);
+  const both = buildChoices([...ENTRIES, entry("user:coder", "User coder")]);
+  const amb = preselect(both, "coder");
   assert.equal(amb.choices[amb.index].key, "user:alpha");
-  assert.equal(amb.choices.length, choices.length);
-  assert.match(amb.message!, /ambiguous.*builtin:coder.*project:coder/);
+  assert.equal(amb.choices.length, both.length);
+  assert.match(amb.message!, /ambiguous.*project:coder.*user:coder/);
+  assert.doesNotMatch(amb.message!, /builtin:coder/);
   const missing = preselect(choices, "nope");
   assert.equal(missing.choices[missing.index].key, "user:alpha");
   assert.match(missing.message!, /no such profile/);

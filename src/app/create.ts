@@ -21,6 +21,8 @@ export interface ResolvedSource {
   manifest: PodManifest;
   /** Warnings of the resolution (shown to the user, never fatal). */
   warnings: string[];
+  /** Notes on how the selector was read (a builtin shadowed by the user's profile). */
+  notes: string[];
   /** Where it came from: the profile, or the TOML layers. */
   provenance: Exclude<RecordedProvenance, null>;
 }
@@ -67,8 +69,9 @@ export async function resolveSource(
       ...(options.registry && { registry: options.registry }),
     });
     const label = `evaluating profile ${source.selector}`;
-    const { manifest, warnings, provenance } = await (options.progress?.(label, work) ?? work);
-    return { manifest, warnings, provenance };
+    const { manifest, warnings, provenance, notes } =
+      await (options.progress?.(label, work) ?? work);
+    return { manifest, warnings, provenance, notes };
   }
   const { resolveCascade, resolveManifestFile } = await import("../manifest/cascade.ts");
   const common = { env, cwd, workspace, podName };
@@ -78,6 +81,7 @@ export async function resolveSource(
   return {
     manifest,
     warnings,
+    notes: [],
     provenance: { selector: null, source: { kind: "manifest", layers } },
   };
 }
@@ -119,7 +123,7 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   const explicitName = request.name !== undefined;
   // A chosen name is checked before evaluating; otherwise the manifest's, once it is known.
   if (explicitName) validatePodName(request.name!);
-  const { manifest, warnings, provenance } = await resolveSource(request.source ?? DEFAULT_SOURCE, {
+  const { manifest, warnings, provenance, notes } = await resolveSource(request.source ?? DEFAULT_SOURCE, {
     env,
     cwd,
     workspace,
@@ -129,10 +133,17 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
     progress: request.progress,
   });
   if (!explicitName) validatePodName(manifest.pod.name);
+  for (const note of notes) request.onNote?.(note);
   for (const warning of warnings) request.onWarning?.(warning);
-  if (request.checkSecrets) {
-    const { assertSecretRefsResolve } = await import("../secrets/resolve_secret.ts");
-    assertSecretRefsResolve(manifest, { env });
+  const secrets = await import("../secrets/resolve_secret.ts");
+  if (request.checkSecrets) secrets.assertSecretRefsResolve(manifest, { env });
+  else {
+    // A Pod whose references resolve nowhere is still created (the secret may be set later),
+    // but never silently.
+    for (const warning of secrets.unresolvedSecretWarnings(manifest, { env })) {
+      warnings.push(warning);
+      request.onWarning?.(warning);
+    }
   }
   const name = planPodName(store, manifest.pod.name, explicitName);
   const planned = { ...manifest, pod: { ...manifest.pod, name } };

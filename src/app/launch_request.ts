@@ -47,6 +47,8 @@ export interface LaunchRequest {
   signal?: AbortSignal;
   /** Told each warning of the resolved manifest as soon as it is known (results list them too). */
   onWarning?: (message: string) => void;
+  /** Told each note on how the source was read (a builtin shadowed by the user's profile). */
+  onNote?: (message: string) => void;
   /** Wraps the slow step (the Nix evaluation), e.g. to show a spinner; resolves like `work`. */
   progress?: <T>(label: string, work: Promise<T>) => Promise<T>;
 }

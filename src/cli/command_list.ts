@@ -133,8 +133,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "pods rm",
-    description: "remove a Pod record",
-    arguments: [{ syntax: "<name>", value: "pod" }],
+    description: "remove Pod records with their snapshots and history (asks on a terminal)",
+    arguments: [{ syntax: "<names...>", value: "pod" }],
+    options: [
+      { flags: "-y, --yes", description: "remove without asking" },
+      { flags: "--dry-run", description: "show what would be removed; remove nothing" },
+    ],
     common: ["store"],
     handler: async () => (await import("./commands/pods.ts")).podsRm,
   },

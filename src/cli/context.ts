@@ -34,6 +34,11 @@ export interface CommandOutput {
   json: unknown;
   /** Text printed without `--json`. */
   human: string;
+  /**
+   * The JSON is a document of its own format (a JSON Schema, a profile artifact): printed as is,
+   * without the CLI's top-level `"format"` field.
+   */
+  document?: boolean;
   /** Exit status (default 0); e.g. `profiles check` returns 1 when a profile fails. */
   exitCode?: number;
 }

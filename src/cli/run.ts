@@ -87,6 +87,18 @@ function usageMessage(error: CommanderError, argv: string[]): string {
   return `${text.replace(/\.$/, "")}. Run \`insomnia-pod --help\` for usage.`;
 }
 
+/**
+ * Version of every `--json` success document (a top-level `"format"` field, first); bumped when a
+ * command's shape changes incompatibly. Errors are always `{"error":{"code","message",…}}`.
+ */
+export const JSON_FORMAT = "insomnia.cli.v1";
+
+function withFormat(json: unknown): unknown {
+  return json !== null && typeof json === "object" && !Array.isArray(json)
+    ? { format: JSON_FORMAT, ...json }
+    : json;
+}
+
 /** The usage error of a command group (`insomnia-pod profiles`) run without a subcommand. */
 function missingSubcommand(group: Command): InsomniaError {
   const names: string[] = [];
@@ -157,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     mark("command module loaded");
     const output = await handler(opts, args, ctx);
     mark("command done");
-    if (ctx.json) writeJson(output.json);
+    if (ctx.json) writeJson(output.document ? output.json : withFormat(output.json));
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
   }, needsSubcommands(argv));
@@ -186,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
       return 130;
     }
     if (error instanceof CommanderError && error.code === "commander.version" && json) {
-      writeJson({ version: held.trim() });
+      writeJson(withFormat({ version: held.trim() }));
       return 0;
     }
     if (held) writeOutRaw(held); // help stays text, --json or not

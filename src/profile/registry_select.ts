@@ -287,8 +287,17 @@ function selectNamed(
         choices,
       }, tail);
     }
+    // A user or project profile named like a builtin shadows it (the builtin role names are the
+    // names people give their own profiles); user and project with one name stay ambiguous.
+    const own = hits.filter((h) => !hitQualified(h).startsWith("builtin:"));
+    if (own.length === 1 && hits.length > 1) {
+      const found = resolveHit(reg, own[0], doing);
+      const entry = decorate(reg, found.source, found.entry, lenientDefaultQualified(reg));
+      entry.shadowing = `builtin:${name}`;
+      return entry;
+    }
     if (hits.length > 1) {
-      const choices = hits.map(hitQualified);
+      const choices = (own.length > 1 ? own : hits).map(hitQualified);
       throw new InsomniaError(
         "profile_ambiguous",
         `profile name \`${name}\` is ambiguous: it is defined as ${
@@ -308,7 +317,8 @@ function selectNamed(
  * Resolves a named or default selector to an entry.
  * - `default` → {@link defaultEntry}, or `no_default_profile` when none is configured;
  * - `source:name` → that source only (entry or alias);
- * - `name` → matches across sources: one → it, several → `profile_ambiguous`, none →
+ * - `name` → matches across sources: one → it; a user or project one and a builtin → the user's
+ *   or project's (`shadowing` names the builtin); user and project → `profile_ambiguous`; none →
  *   `profile_not_found` with a did-you-mean.
  * Aliases are followed (cycles → `registry_invalid`). Path and flake selectors are not registry
  * entries (`internal`).

@@ -22,6 +22,11 @@ export interface RegistryEntry {
   isDefault: boolean;
   /** Qualified names of entries with the same name in the other sources (listing order). */
   shadows: string[];
+  /**
+   * Set when an unqualified name picked this user or project entry over the builtin of the same
+   * name: that builtin's qualified name (still reachable as `builtin:<name>`).
+   */
+  shadowing?: string;
 }
 
 /** A profile found in the builtin profiles directory. */

@@ -69,6 +69,8 @@ export interface ProfileResolution extends ResolvedManifest {
   manifest: PodManifest;
   /** What was asked for and what was evaluated (stored as a Pod record's `profile`). */
   provenance: ProfileProvenance;
+  /** One-line notes on how the selector was read (a builtin shadowed by the user's profile). */
+  notes: string[];
 }
 
 /** Options of {@link resolveProfile}. */
@@ -242,6 +244,7 @@ export async function resolveProfile(
 
   let source: ProfileSource;
   let evaluated: Evaluated;
+  const notes: string[] = [];
   if (sel.kind === "path") {
     const file = profileFileFor(resolve(cwd, sel.path), typed);
     source = { kind: "path", path: file };
@@ -275,6 +278,7 @@ export async function resolveProfile(
     const registry = options.registry ?? loadProfileRegistry(env, cwd);
     const entry = selectEntry(registry, sel);
     source = { kind: "registry", source: entry.source, name: entry.name, path: entry.path };
+    if (entry.shadowing) notes.push(shadowNote(entry.qualified, entry.shadowing));
     const shipped = entry.source === "builtin" ? builtinArtifact(entry.name) : undefined;
     if (shipped !== undefined) {
       evaluated = {
@@ -311,5 +315,12 @@ export async function resolveProfile(
       fingerprint: evaluated.fingerprint,
       workspace,
     },
+    notes,
   };
+}
+
+/** The note of a builtin shadowed by the user's or project's profile of the same name. */
+export function shadowNote(qualified: string, builtin: string): string {
+  return `profile ${qualified.slice(qualified.indexOf(":") + 1)} is ${qualified}, which shadows ` +
+    `${builtin} (select the builtin with --profile ${builtin})`;
 }

@@ -188,6 +188,23 @@ export function assertSecretRefsResolve(
 }
 
 /**
+ * One warning line per secret reference that resolves nowhere (field path and id only, never a
+ * value); empty when all resolve. A reference that cannot be checked is left to `--check-secrets`.
+ */
+export function unresolvedSecretWarnings(manifest: unknown, options: ResolveOptions): string[] {
+  let checks: SecretRefCheck[];
+  try {
+    checks = checkSecretRefs(manifest, options);
+  } catch {
+    return [];
+  }
+  return checks.filter((c) => !c.resolved).map((c) =>
+    `secret reference "${c.ref}" (${c.path || "the value"}) does not resolve yet: ` +
+    `${unresolvedHint(c.ref)} (--check-secrets makes this an error)`
+  );
+}
+
+/**
  * Registers every known secret value for redaction: all `INSOMNIA_SECRET_*` values of `env` and
  * every value in the file store, so no output can show one even where it was not reached through
  * a reference (a profile reading the environment, a pasted key in a `throw`).

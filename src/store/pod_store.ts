@@ -362,6 +362,17 @@ export function touchPod(opts: StoreOptions, name: string): StoredPod {
 }
 
 /**
+ * The directory of Pod `name` (also a broken one) without reading it; `pod_not_found` (with the
+ * nearest names) when there is none. Never modifies anything.
+ */
+export function existingPodDir(opts: StoreOptions, name: string): string {
+  validatePodName(name);
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  return requirePodDir(layout, name);
+}
+
+/**
  * Removes a Pod (also a broken one): its directory is renamed away atomically, then its session
  * index file and the renamed directory are deleted. Missing → `pod_not_found`.
  *

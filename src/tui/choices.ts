@@ -126,7 +126,11 @@ export function preselect(
     const hits = list.flatMap((c, i) =>
       c.kind === "profile" && c.entry.name === parsed.name ? [i] : []
     );
+    // As on the command line: the user's or project's own profile shadows a builtin.
+    const own = hits.filter((i) => !list[i].key.startsWith("builtin:"));
     if (hits.length === 1) return { choices: list, index: hits[0] };
+    if (own.length === 1) return { choices: list, index: own[0] };
+    if (own.length > 1) hits.splice(0, hits.length, ...own);
     if (hits.length > 1) {
       const names = hits.map((i) => `\`${list[i].key}\``).join(" or ");
       return {

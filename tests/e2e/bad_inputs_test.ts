@@ -155,8 +155,13 @@ const SELECTOR_ROWS: Row[] = [
     code: "profile_not_found",
   },
   {
-    name: "ambiguous name (builtin and user)",
-    setup: { [USER]: fixture("registry/shadow-builtin.toml"), "config/coder.nix": "{ }" },
+    name: "ambiguous name (user and project; the builtin is shadowed)",
+    setup: {
+      [USER]: fixture("registry/shadow-builtin.toml"),
+      "config/coder.nix": "{ }",
+      [PROJECT]: fixture("registry/shadow-builtin.toml"),
+      "workspace/.insomnia/coder.nix": "{ }",
+    },
     argv: ["--profile", "coder"],
     code: "profile_ambiguous",
     both: true,

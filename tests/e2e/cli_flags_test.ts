@@ -238,7 +238,7 @@ Deno.test("cli flags: --version and -V exit 0 and print the version (JSON with -
       assert.equal(result.stderr, "");
       const json = await run(sb, [flag, "--json"]);
       assert.equal(json.code, 0);
-      assert.deepEqual(JSON.parse(json.stdout), { version: VERSION });
+      assert.deepEqual(JSON.parse(json.stdout), { format: "insomnia.cli.v1", version: VERSION });
     }
     const help = await run(sb, ["--help", "--json"]);
     assert.equal(help.code, 0);

@@ -91,3 +91,156 @@ Deno.test("--pod of a missing Pod without any TOML: pod_not_found, not manifest_
     await fails(sb, ["--session", "ghost"], "pod_not_found");
   });
 });
+
+const userProfile = (name: string, description: string, extra = "") =>
+  `let insomnia = import <insomnia> { }; in
+insomnia.mkProfile {
+  name = "${name}";
+  description = "${description}";
+  manifest = {
+    model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "read"; } ];
+    ${extra}
+  };
+}
+`;
+
+function projectCoder(sb: Sandbox): void {
+  writeFile(
+    join(sb.workspace, ".insomnia", "profiles", "coder.nix"),
+    userProfile("coder", "project coder"),
+  );
+  writeFile(
+    join(sb.workspace, ".insomnia", "manifest.toml"),
+    '[profiles.profile]\ncoder = "profiles/coder.nix"\n',
+  );
+}
+
+Deno.test("a project profile named like a builtin shadows it with a note; builtin:x still reaches the builtin", async () => {
+  await withSandbox(async (sb) => {
+    projectCoder(sb);
+    const human = await cli(sb, ["--profile", "coder", "--dry-run"]);
+    assert.equal(human.code, 0, human.stderr);
+    const notes = human.stderr.split("\n").filter((l) => l.startsWith("note: "));
+    assert.deepEqual(notes, [
+      "note: profile coder is project:coder, which shadows builtin:coder (select the builtin with --profile builtin:coder)",
+    ]);
+    const json = await ok(sb, ["--profile", "coder", "--dry-run"]);
+    assert.equal(json.profile.source.source, "project");
+    // -q keeps the note quiet.
+    const quiet = await cli(sb, ["--profile", "coder", "--dry-run", "-q"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /shadows/);
+    // The builtin stays reachable, without a note.
+    const builtin = await cli(sb, ["--profile", "builtin:coder", "--dry-run", "--json"]);
+    assert.equal(builtin.code, 0, builtin.stderr);
+    assert.equal((parseJson(builtin) as any).profile.source.source, "builtin");
+    assert.doesNotMatch(builtin.stderr, /shadows/);
+    // profiles show says it too; profiles list shows who shadows whom.
+    const show = await runCli(["profiles", "show", "coder"], { cwd: sb.workspace, env: sb.env });
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stderr, /note: profile coder is project:coder, which shadows builtin:coder/);
+    const list = await runCli(["profiles", "list", "--json"], { cwd: sb.workspace, env: sb.env });
+    const listed = parseJson(list) as any;
+    const by = new Map(listed.profiles.map((p: any) => [p.qualified, p]));
+    assert.equal((by.get("builtin:coder") as any).shadowed_by, "project:coder");
+    assert.equal((by.get("project:coder") as any).shadowed_by, null);
+    const table = await runCli(["profiles", "list"], { cwd: sb.workspace, env: sb.env });
+    assert.match(table.stdout, /builtin:coder .*\(shadowed by project:coder\)/);
+    assert.match(table.stdout, /project:coder .*\(shadows builtin:coder\)/);
+  });
+});
+
+Deno.test("user and project profiles of one name stay ambiguous (fail closed), builtin aside", async () => {
+  await withSandbox(async (sb) => {
+    projectCoder(sb);
+    writeFile(join(sb.config, "profiles", "coder.nix"), userProfile("coder", "user coder"));
+    writeFile(
+      join(sb.config, "manifest.toml"),
+      '[profiles.profile]\ncoder = "profiles/coder.nix"\n',
+    );
+    const { error } = await fails(sb, ["--profile", "coder", "--dry-run"], "profile_ambiguous");
+    assert.deepEqual(error.choices, ["user:coder", "project:coder"]);
+    const table = await runCli(["profiles", "list"], { cwd: sb.workspace, env: sb.env });
+    assert.match(table.stdout, /user:coder .*same name: .*qualify it/);
+  });
+});
+
+Deno.test("creation warns once per unresolved secret reference (names only); --check-secrets keeps it an error", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(
+      join(sb.root, "p", "refs.nix"),
+      userProfile(
+        "refs",
+        "two refs",
+        'web = { enabled = true; search = { enabled = true; provider = "brave"; api_key = insomnia.secrets.ref "web.brave.default"; }; };',
+      ),
+    );
+    const human = await cli(sb, ["--profile", file, "--dry-run"]);
+    assert.equal(human.code, 0, human.stderr);
+    const lines = human.stderr.split("\n").filter((l) => l.includes("does not resolve"));
+    assert.equal(lines.length, 2, human.stderr);
+    assert.match(
+      lines.join("\n"),
+      /^warning: secret reference "llm\.anthropic\.default" \(model\.auth\)/m,
+    );
+    assert.match(lines.join("\n"), /"web\.brave\.default"/);
+    const json = await ok(sb, ["--profile", file]);
+    assert.equal(json.action, "created");
+    assert.equal(json.warnings.filter((w: string) => w.includes("does not resolve")).length, 2);
+    // One resolved through the environment: only the other is named; the value never appears.
+    const value = "canary-value-0123456789abcdef";
+    const partly = await cli(sb, ["--profile", file, "--dry-run"], {
+      INSOMNIA_SECRET_LLM_ANTHROPIC_DEFAULT: value,
+    });
+    assert.equal(partly.code, 0, partly.stderr);
+    assert.doesNotMatch(partly.stderr + partly.stdout, new RegExp(value));
+    assert.equal(partly.stderr.split("\n").filter((l) => l.includes("does not resolve")).length, 1);
+    // --check-secrets: an error, nothing written.
+    await fails(sb, ["--profile", file, "--check-secrets"], "secret_unresolved");
+  });
+});
+
+Deno.test("pods rm: several names, --dry-run removes nothing, a missing name removes nothing, one JSON shape", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.root, "m.toml"), MINIMAL);
+    for (const name of ["a", "b", "c"]) await ok(sb, ["--manifest", file, "--pod", name]);
+    const names = async () => (await ok(sb, ["pods", "list"])).pods.map((p: any) => p.name);
+
+    const dry = await ok(sb, ["pods", "rm", "a", "b", "--dry-run"]);
+    assert.equal(dry.format, "insomnia.cli.v1");
+    assert.equal(dry.action, "dry_run");
+    assert.deepEqual(dry.pods.map((p: any) => p.name), ["a", "b"]);
+    const dryHuman = await cli(sb, ["pods", "rm", "a", "--dry-run"]);
+    assert.match(dryHuman.stdout, /^would remove Pod a \(.*\)\n\(dry run: nothing removed\)\n$/);
+    assert.deepEqual(await names(), ["a", "b", "c"]);
+
+    const { error } = await fails(sb, ["pods", "rm", "a", "bb", "--yes"], "pod_not_found");
+    assert.match(error.message, /Did you mean `b`\?/);
+    assert.deepEqual(await names(), ["a", "b", "c"]);
+
+    const removed = await ok(sb, ["pods", "rm", "a", "b", "--yes"]);
+    assert.equal(removed.action, "removed");
+    assert.deepEqual(removed.pods.map((p: any) => p.name), ["a", "b"]);
+    // Not a terminal: removes without asking, as before (CI does not change).
+    const human = await cli(sb, ["pods", "rm", "c"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "removed Pod c\n");
+    assert.deepEqual(await names(), []);
+    // secrets rm has the same shape.
+    const secret = await runCli(["secrets", "set", "ci.token"], {
+      cwd: sb.workspace,
+      env: sb.env,
+      stdin: "not-a-real-secret-value",
+    });
+    assert.equal(secret.code, 0, secret.stderr);
+    const gone = parseJson(
+      await runCli(["secrets", "rm", "ci.token", "--json"], { cwd: sb.workspace, env: sb.env }),
+    ) as any;
+    assert.deepEqual(gone, {
+      format: "insomnia.cli.v1",
+      action: "removed",
+      secrets: [{ id: "ci.token", backend: "file" }],
+    });
+  });
+});

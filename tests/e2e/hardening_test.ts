@@ -121,7 +121,8 @@ async function expectFailure(sb: Sandbox, args: string[], want: Expected): Promi
   const human = await runCli(args, options);
   assert.equal(human.code, want.exit ?? 1);
   assertNoStack(human);
-  assert.match(human.stderr, new RegExp(`^error\\[${want.code}\\]: `));
+  // Warnings known before the failure (an unresolved secret reference) may come first.
+  assert.match(human.stderr, new RegExp(`^error\\[${want.code}\\]: `, "m"));
   assert.equal(human.stdout, "");
   assert.deepEqual(stateOf(sb), before, "a failed run must write nothing");
   return error;

@@ -85,8 +85,8 @@ Deno.test("an ambiguous name fails closed listing the choices; the qualified nam
       await run(sb, ["--profile", "coder", "--dry-run", "--json"]),
     ) as any;
     assert.equal(ambiguous.error.code, "profile_ambiguous");
+    // The builtin is shadowed; only user vs project is ambiguous (issue 16).
     assert.deepEqual(ambiguous.error.choices.sort(), [
-      "builtin:coder",
       "project:coder",
       "user:coder",
     ]);

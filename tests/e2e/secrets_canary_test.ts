@@ -236,7 +236,10 @@ Deno.test("every command, success paths: canaries in env, store and registry nev
   await scene(env, async (s) => {
     // secrets set: the value comes from stdin only, JSON and human output.
     const stored = await s.json(["secrets", "set", REFS.compaction], 0, { stdin: C.openai.value });
-    assert.deepEqual(stored, { secret: { id: REFS.compaction, stored: true, backend: "file" } });
+    assert.deepEqual(stored, {
+      format: "insomnia.cli.v1",
+      secret: { id: REFS.compaction, stored: true, backend: "file" },
+    });
     await s.human(["secrets", "set", REFS.extract], 0, { stdin: C.unknown.value + "\n" });
     await s.json(["secrets", "set", REFS.consolidation], 0, { stdin: C.pem.value + "\n" });
     await s.human(["secrets", "set", "ci.aws.key"], 0, { stdin: C.aws.value });

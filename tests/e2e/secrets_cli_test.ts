@@ -171,7 +171,10 @@ function assertRefs(manifest: Json, where: string): void {
 Deno.test("secrets set reads stdin, strips one newline, stores obfuscated in a private file", async () => {
   await withSandbox(async (sb) => {
     const out = await ok(sb, ["secrets", "set", REFS.model], { stdin: C.anthropic.value + "\r\n" });
-    assert.deepEqual(out, { secret: { id: REFS.model, stored: true, backend: "file" } });
+    assert.deepEqual(out, {
+      format: "insomnia.cli.v1",
+      secret: { id: REFS.model, stored: true, backend: "file" },
+    });
     const setHuman = await human(sb, ["secrets", "set", REFS.compaction], {
       stdin: C.unknown.value + "\n\n",
     });
@@ -243,7 +246,7 @@ Deno.test("secrets list shows file-store ids only; rm removes; rm of a missing i
   await withSandbox(async (sb) => {
     const env = { [envVar("env.only")]: C.github.value };
     const empty = await ok(sb, ["secrets", "list"], { env });
-    assert.deepEqual(empty, { secrets: [] });
+    assert.deepEqual(empty, { format: "insomnia.cli.v1", secrets: [] });
     const emptyHuman = await human(sb, ["secrets", "list"], { env });
     assert.match(emptyHuman.stdout, /no secrets stored in .*store\.json/);
     await ok(sb, ["secrets", "set", "b.second"], { stdin: C.openai.value, env });
@@ -256,12 +259,17 @@ Deno.test("secrets list shows file-store ids only; rm removes; rm of a missing i
     assert.match(shadowed.stderr, /INSOMNIA_SECRET_ENV_ONLY is set in the environment/);
     const listed = await ok(sb, ["secrets", "list"], { env });
     assert.deepEqual(listed, {
+      format: "insomnia.cli.v1",
       secrets: ["a/first", "b.second", "env.only"].map((id) => ({ id, backend: "file" })),
     });
     const listedHuman = await human(sb, ["secrets", "list"], { env });
     assert.equal(listedHuman.stdout, "a/first\nb.second\nenv.only\n");
     const removed = await ok(sb, ["secrets", "rm", "b.second"], { env });
-    assert.deepEqual(removed, { secret: { id: "b.second", removed: true, backend: "file" } });
+    assert.deepEqual(removed, {
+      format: "insomnia.cli.v1",
+      action: "removed",
+      secrets: [{ id: "b.second", backend: "file" }],
+    });
     const rmHuman = await human(sb, ["secrets", "rm", "env.only"], { env });
     assert.equal(rmHuman.stdout, "removed secret env.only\n");
     const missing = await fails(sb, ["secrets", "rm", "b.second"], "secret_unresolved", { env });

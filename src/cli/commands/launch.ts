@@ -5,7 +5,6 @@
  * options into one request, calls the use case (src/app/) and renders its result.
  * @module
  */
-import process from "node:process";
 import { InsomniaError } from "../../errors.ts";
 import { isOn, type LaunchOptions } from "../../app/launch_flags.ts";
 import { create } from "../../app/create.ts";
@@ -15,6 +14,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
 import { createdOutput, reloadHeader, reloadOutput, resumedOutput } from "../launch_output.ts";
 import { withProgress } from "../progress.ts";
+import { confirm } from "../confirm.ts";
 
 /** Entry of the root command. */
 export async function launch(
@@ -53,7 +53,7 @@ async function createPod(
   opts: LaunchOptions,
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const plan = await create(request);
+  const plan = await create({ ...request, onNote: (n) => ctx.note(`note: ${n}`) });
   return createdOutput(plan, opts.dryRun ? undefined : await plan.applyWhenFree(ctx.signal));
 }
 
@@ -126,18 +126,9 @@ async function reloadPod(
         plan.changes.length > 0
           ? `Replace the snapshot of Pod ${plan.pod.name}?`
           : `Record the changed profile file (same manifest) for Pod ${plan.pod.name}?`,
+        "cancelled; the snapshot was not replaced.",
       );
     }
   }
   return reloadOutput(plan, apply ? await plan.applyWhenFree(ctx.signal) : undefined);
-}
-
-async function confirm(message: string): Promise<boolean> {
-  const { default: confirm } = await import("npm:@inquirer/confirm@6.4.0");
-  try {
-    // stdout may be redirected to capture the result; the question belongs on the terminal.
-    return await confirm({ message, default: false }, { output: process.stderr });
-  } catch {
-    throw new InsomniaError("cancelled", "cancelled; the snapshot was not replaced.");
-  }
 }

@@ -19,7 +19,14 @@ import {
 } from "../../profile/provenance.ts";
 import { nonRegularKind, writeFileAtomic } from "../../fs/atomic.ts";
 import { errnoCode } from "../../fs/errno.ts";
-import { listPods, readHistory, readPod, removePod } from "../../store/pod_store.ts";
+import {
+  existingPodDir,
+  listPods,
+  readHistory,
+  readPod,
+  removePod,
+} from "../../store/pod_store.ts";
+import { confirm } from "../confirm.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
 import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
@@ -121,9 +128,33 @@ export async function podsRm(
   args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  validatePodName(args[0]);
-  removePod(storeOptions(opts, ctx), args[0]);
-  return { json: { removed: args[0] }, human: `removed Pod ${args[0]}` };
+  const store = storeOptions(opts, ctx);
+  const names = [...new Set(args)];
+  // Every name is checked before anything is removed: one typo removes nothing.
+  const pods = names.map((name) => ({ name, dir: existingPodDir(store, name) }));
+  const list = names.join(", ");
+  const what = `${names.length === 1 ? "Pod" : `${names.length} Pods`} ${list}`;
+  if (opts.dryRun) {
+    return {
+      json: { action: "dry_run", pods },
+      human: pods.map((p) => `would remove Pod ${p.name} (${p.dir})`).join("\n") +
+        "\n(dry run: nothing removed)",
+    };
+  }
+  if (!opts.yes && ctx.interactive && !ctx.json) {
+    const yes = await confirm(
+      `Remove ${what} with ${names.length === 1 ? "its" : "their"} snapshot and history?`,
+      "cancelled; nothing was removed.",
+    );
+    if (!yes) {
+      throw new InsomniaError("cancelled", `not confirmed; ${what} kept.`, { pods: names });
+    }
+  }
+  for (const pod of pods) removePod(store, pod.name);
+  return {
+    json: { action: "removed", pods },
+    human: pods.map((p) => `removed Pod ${p.name}`).join("\n"),
+  };
 }
 
 /** Checks `-o PATH` before anything is written: not a directory, and its parent exists. */
@@ -239,5 +270,5 @@ export async function podsExport(
       human: `exported Pod ${args[0]} to ${file}\n${notes.map((n) => `  ${n}`).join("\n")}`,
     };
   }
-  return { json: artifact, human: JSON.stringify(artifact, null, 2) };
+  return { json: artifact, human: JSON.stringify(artifact, null, 2), document: true };
 }

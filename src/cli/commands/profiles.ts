@@ -59,6 +59,7 @@ export async function profilesShow(
     ctx,
     resolveFor(args[0], rc, ctx),
   );
+  for (const note of resolved.notes) ctx.note(`note: ${note}`);
   for (const warning of resolved.warnings) ctx.note(`warning: ${warning}`);
   const p = resolved.provenance;
   const head = [
@@ -143,6 +144,9 @@ export async function profilesCheck(
     }
     try {
       const resolved = await resolveFor(selector, rc, ctx);
+      for (const note of resolved.notes) ctx.note(`note: ${selector}: ${note}`);
+      // Warnings go to stderr as soon as they are known (also in JSON mode, like every command).
+      for (const warning of resolved.warnings) ctx.note(`warning: ${selector}: ${warning}`);
       const secrets = checkSecretRefs(resolved.manifest, { env: ctx.env });
       const unresolved = secrets.filter((s) => !s.resolved);
       const ok = !(opts.checkSecrets && unresolved.length > 0);

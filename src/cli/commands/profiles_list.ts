@@ -7,7 +7,13 @@
  */
 import { InsomniaError } from "../../errors.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
-import { defaultEntry, defaultTarget, listEntries, type Registry } from "../../profile/registry.ts";
+import {
+  defaultEntry,
+  defaultTarget,
+  listEntries,
+  type Registry,
+  type RegistryEntry,
+} from "../../profile/registry.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 
 /** The configured default (`source:name` as declared) and why it does not resolve. */
@@ -28,6 +34,26 @@ function defaultProblem(reg: Registry): DefaultProblem | undefined {
   }
 }
 
+/**
+ * How an unqualified name reads: a builtin with one user or project profile of its name is
+ * shadowed by it (`shadowed_by`); a user and a project profile of one name stay ambiguous.
+ */
+function shadowing(e: RegistryEntry): { shadowed_by: string | null; ambiguous: boolean } {
+  const own = [e.qualified, ...e.shadows].filter((q) => !q.startsWith("builtin:"));
+  return {
+    shadowed_by: e.source === "builtin" && own.length === 1 ? own[0] : null,
+    ambiguous: own.length > 1,
+  };
+}
+
+function sameName(e: RegistryEntry): string {
+  if (e.shadows.length === 0) return "";
+  const { shadowed_by, ambiguous } = shadowing(e);
+  if (shadowed_by) return `  (shadowed by ${shadowed_by})`;
+  if (!ambiguous) return `  (shadows ${e.shadows.join(", ")})`;
+  return `  (same name: ${e.shadows.join(", ")}; qualify it)`;
+}
+
 /** `profiles list` handler. */
 // deno-lint-ignore require-await
 export async function listProfiles(
@@ -38,6 +64,7 @@ export async function listProfiles(
   const registry = loadProfileRegistry(ctx.env, ctx.cwd);
   const entries = listEntries(registry);
   const profiles = entries.map((e) => ({
+    ...shadowing(e),
     qualified: e.qualified,
     source: e.source,
     name: e.name,
@@ -49,7 +76,7 @@ export async function listProfiles(
   const width = Math.max(0, ...entries.map((e) => e.qualified.length));
   const lines = entries.map((e) =>
     `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
-    (e.shadows.length ? `  (same name: ${e.shadows.join(", ")})` : "")
+    sameName(e)
   );
   const def = entries.find((e) => e.isDefault);
   const problem = def ? undefined : defaultProblem(registry);

@@ -41,5 +41,5 @@ export async function schema(
     throw new InsomniaError("usage", "schema: choose one of --artifact, --manifest, --resolved.");
   }
   const doc = jsonSchemaFor(chosen[0] ?? "artifact");
-  return { json: doc, human: JSON.stringify(doc, null, 2) };
+  return { json: doc, human: JSON.stringify(doc, null, 2), document: true };
 }

@@ -95,7 +95,8 @@ export function secretsList(ctx: CliContext): Promise<CommandOutput> {
 export function secretsRm(id: string, ctx: CliContext): Promise<CommandOutput> {
   deleteSecret(id, { env: ctx.env });
   return Promise.resolve({
-    json: { secret: { id, removed: true, backend: "file" } },
+    // The shape of `pods rm`: what was done, then the list of what it was done to.
+    json: { action: "removed", secrets: [{ id, backend: "file" }] },
     human: `removed secret ${id}`,
   });
 }

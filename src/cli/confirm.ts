@@ -1,0 +1,18 @@
+/**
+ * A yes/no question on the terminal (stderr, so stdout can still be captured), default no.
+ * @module
+ */
+import process from "node:process";
+import { InsomniaError } from "../errors.ts";
+
+/**
+ * Asks `message`; true for yes. Esc or Ctrl-C is `cancelled` with `cancelled` as its message.
+ */
+export async function confirm(message: string, cancelled: string): Promise<boolean> {
+  const { default: ask } = await import("npm:@inquirer/confirm@6.4.0");
+  try {
+    return await ask({ message, default: false }, { output: process.stderr });
+  } catch {
+    throw new InsomniaError("cancelled", cancelled);
+  }
+}
