@@ -298,16 +298,17 @@ async function smokeNix(bin: string, scratch: string): Promise<void> {
   );
   // The first .nix run unpacks the Nix library (nothing before it needs the files); from then on
   // the evaluation starts before the CLI has loaded.
-  const runNix = () => run(bin, ["--profile", `path:${profile}`, "--dry-run", "--json"], {
-    cwd: scratch,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: join(scratch, "home"),
-      INSOMNIA_POD_TIMINGS: "1",
-    },
-    quiet: true,
-  });
+  const runNix = () =>
+    run(bin, ["--profile", `path:${profile}`, "--dry-run", "--json"], {
+      cwd: scratch,
+      clearEnv: true,
+      env: {
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        HOME: join(scratch, "home"),
+        INSOMNIA_POD_TIMINGS: "1",
+      },
+      quiet: true,
+    });
   await runNix();
   const result = await runNix();
   let name = "";

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "store_io",
   "cancelled",
   "permission_denied",
+  "scope_violation",
   "internal",
 ] as const;
 

@@ -18,7 +18,7 @@ Deno.test("reviewer profile is read-only and uses a secret reference", async () 
   ]);
   assert.equal(manifest.model.auth.kind, "secret_ref");
   assert.ok(
-    manifest.permissions?.rule.some((r) => r.tool === "write_file" && r.action === "deny"),
+    manifest.permissions?.rule.some((r) => r.tool === "Write" && r.action === "deny"),
   );
   assert.equal(provenance.metadata?.format, "insomnia.nix-profile.v1");
 });

@@ -239,7 +239,13 @@ Deno.test("resolve: builtin defaults fill a minimal manifest", () => {
       base_url: SCHEME_BASE_URLS.anthropic,
       model_id: "m",
       auth: { kind: "none" },
-      capability: { tool_calling: "parallel", structured_output: "json_schema" },
+      // The runtime's anthropic defaults (a capability is always complete).
+      capability: {
+        tool_calling: "parallel",
+        structured_output: "json_schema",
+        vision: false,
+        prompt_caching: { kind: "auto" },
+      },
       context_window: DEFAULT_CONTEXT_WINDOW,
     },
     worker: {
@@ -460,17 +466,29 @@ Deno.test("resolve: precedence — manifest > model row > provider default > sch
     base_url: "https://provider.example/anthropic",
     model_id: "big",
     auth: { kind: "api_key", env: "INSOMNIA_API_KEY_ANTHROPIC" },
-    capability: { tool_calling: "parallel", vision: true },
+    // the provider's fields over the scheme's defaults
+    capability: {
+      tool_calling: "parallel",
+      structured_output: "json_schema",
+      vision: true,
+      prompt_caching: { kind: "auto" },
+    },
     context_window: 500_000, // row beats provider default 150000
   });
-  // model row capability beats provider default
+  // model row capability beats provider default (completed by the scheme's defaults)
   assert.deepEqual(resolveWith({ ref: "codex-oauth/gpt-5.5" }).manifest.model.capability, {
+    tool_calling: "parallel",
+    structured_output: "json_schema",
+    vision: false,
+    prompt_caching: { kind: "auto" },
     reasoning: "effort",
   });
-  // scheme default when neither row nor provider has a capability
+  // scheme default when neither row nor provider has a capability (bare is gemini: vision)
   assert.deepEqual(resolveWith({ ref: "bare/x" }).manifest.model.capability, {
     tool_calling: "parallel",
     structured_output: "json_schema",
+    vision: true,
+    prompt_caching: { kind: "auto" },
   });
   assert.equal(resolveWith({ ref: "bare/x" }).manifest.model.context_window, 200_000);
   // manifest wins over everything
@@ -489,7 +507,12 @@ Deno.test("resolve: precedence — manifest > model row > provider default > sch
     base_url: "https://mine",
     model_id: "renamed",
     auth: { kind: "secret_ref", ref: "llm.mine" },
-    capability: { tool_calling: "none" },
+    capability: {
+      tool_calling: "none",
+      structured_output: "json_schema",
+      vision: false,
+      prompt_caching: { kind: "auto" },
+    },
     context_window: 1000,
   });
 });

@@ -632,7 +632,11 @@ Deno.test("validate: the resolved form requires absolute paths (parsePodManifest
       base_url: "https://a",
       model_id: "m",
       auth: { kind: "none" },
-      capability: {},
+      capability: {
+        tool_calling: "parallel",
+        structured_output: "json_schema",
+        prompt_caching: { kind: "auto" },
+      },
       context_window: 1,
     },
     worker: {

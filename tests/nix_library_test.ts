@@ -112,9 +112,9 @@ const STANDARD_MEMORY = {
   consolidation_threshold_bytes: 50000,
 };
 const GUARDED_RULES = [
-  { tool: "write_file", action: "ask" },
-  { tool: "edit_file", action: "ask" },
-  { tool: "bash", action: "ask" },
+  { tool: "Write", action: "ask" },
+  { tool: "Edit", action: "ask" },
+  { tool: "Bash", action: "ask" },
 ];
 
 // ---- envelope and mkProfile ----------------------------------------------------------------
@@ -299,7 +299,7 @@ Deno.test("library functions and typed values have their documented shapes", asy
   assert.deepEqual(f.searchCustomKey, {
     web: {
       enabled: true,
-      search: { enabled: true, provider: "brave", api_key: secret("web.brave.work") },
+      search: { enabled: true, provider: "brave", api_key_env: "WORK_BRAVE_KEY" },
       fetch: { enabled: false },
     },
   });
@@ -312,17 +312,17 @@ Deno.test("library functions and typed values have their documented shapes", asy
   });
   assert.deepEqual(f.fullDefault, presets.web.full);
   assert.deepEqual(f.permissionsAsk, {
-    permissions: { rule: [{ tool: "bash", action: "ask" }, { tool: "spawn_pod", action: "ask" }] },
+    permissions: { rule: [{ tool: "Bash", action: "ask" }, { tool: "SpawnPod", action: "ask" }] },
   });
   assert.deepEqual(f.permissionsDenyOne, {
-    permissions: { rule: [{ tool: "web_fetch", action: "deny" }] },
+    permissions: { rule: [{ tool: "WebFetch", action: "deny" }] },
   });
   assert.deepEqual(f.toolNames, {
-    read: ["read_file", "list_dir", "glob", "grep"],
-    write: ["write_file", "edit_file"],
-    shell: ["bash"],
-    web: ["web_fetch", "web_search"],
-    delegate: ["spawn_pod"],
+    read: ["Read", "Glob", "Grep"],
+    write: ["Write", "Edit"],
+    shell: ["Bash"],
+    web: ["WebFetch", "WebSearch"],
+    delegate: ["SpawnPod"],
   });
   // merge: lists concatenate; override: lists replace; both merge attribute sets.
   assert.deepEqual(f.merged, { scope: { allow: [1, 2] }, x: { a: 1, b: 2 } });
@@ -430,7 +430,7 @@ Deno.test("raw fields win over presets (scalars, lists, tagged values; null remo
   // Raw lists replace the presets' lists.
   assert.deepEqual(m.permissions, {
     default_action: "allow",
-    rule: [{ tool: "bash", pattern: "git status*", action: "allow" }],
+    rule: [{ tool: "Bash", pattern: "git status*", action: "allow" }],
   });
   assert.deepEqual(m.scope, { allow: [{ target: ws("src"), permission: "write" }] });
   // Attribute sets merge: the raw country joins the preset's search settings.
@@ -439,7 +439,7 @@ Deno.test("raw fields win over presets (scalars, lists, tagged values; null remo
     search: {
       enabled: true,
       provider: "brave",
-      api_key: secret("web.brave.default"),
+      api_key_env: "BRAVE_SEARCH_API_KEY",
       country: "JP",
     },
     fetch: { enabled: true },
@@ -453,11 +453,11 @@ Deno.test("preset lists concatenate; preset permission rules order deny > ask > 
     permissions: {
       default_action: "allow",
       rule: [
-        { tool: "bash", pattern: "cargo test*", action: "allow" },
-        { tool: "write_file", action: "deny" },
-        { tool: "edit_file", action: "deny" },
-        { tool: "bash", action: "deny" },
-        { tool: "web_fetch", action: "allow" },
+        { tool: "Bash", pattern: "cargo test*", action: "allow" },
+        { tool: "Write", action: "deny" },
+        { tool: "Edit", action: "deny" },
+        { tool: "Bash", action: "deny" },
+        { tool: "WebFetch", action: "allow" },
       ],
     },
     scope: {
@@ -737,11 +737,12 @@ for (const name of BUILTINS) {
       "retained + auto-read + summary fit the compacted context",
     );
     assert.ok(c.result_context_max_tokens < c.threshold, "compacted context < threshold");
-    // Permissions are always explicit, and web search always uses a secret reference.
+    // Permissions are always explicit; web search names the environment variable holding its key
+    // (the runtime reads only api_key_env) and never carries a key itself.
     assert.ok(["allow", "ask", "deny"].includes(obj(m.permissions).default_action as string));
     const search = obj(m.web).search as JsonObject | undefined;
-    if (search?.enabled) assert.equal(obj(search.api_key).kind, "secret_ref");
-    assert.ok(!JSON.stringify(m).includes("api_key_env"), "no env-var credentials");
+    if (search?.enabled) assert.equal(search.api_key_env, "BRAVE_SEARCH_API_KEY");
+    assert.ok(!JSON.stringify(m).includes('"api_key"'), "no key in the manifest");
   });
 }
 
@@ -764,7 +765,7 @@ Deno.test("builtin default matches the original product's default", async () => 
   assert.deepEqual(obj(obj(m.web).search), {
     enabled: true,
     provider: "brave",
-    api_key: secret("web.brave.default"),
+    api_key_env: "BRAVE_SEARCH_API_KEY",
   });
   assert.equal(obj(m.web).enabled, true);
 });
@@ -776,7 +777,7 @@ Deno.test("builtin role policies: reviewer and researcher cannot write, coder as
     const m = await manifest(name);
     assert.deepEqual(m.scope, { allow: [{ target: ws("."), permission: "read" }] }, name);
     const rules = obj(m.permissions).rule as JsonObject[];
-    for (const tool of ["write_file", "edit_file", "bash"]) {
+    for (const tool of ["Write", "Edit", "Bash"]) {
       assert.deepEqual(rules.find((r) => r.tool === tool)?.action, "deny", `${name} ${tool}`);
     }
   }
@@ -787,7 +788,7 @@ Deno.test("builtin role policies: reviewer and researcher cannot write, coder as
     const m = await manifest(name);
     assert.deepEqual(
       m.permissions,
-      { default_action: "allow", rule: [{ tool: "bash", action: "ask" }] },
+      { default_action: "allow", rule: [{ tool: "Bash", action: "ask" }] },
       name,
     );
   }

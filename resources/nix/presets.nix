@@ -148,24 +148,24 @@ let
   };
 
   # ---- tools and permissions ------------------------------------------------------------
-  # The tool names the permission presets refer to (matched case-insensitively at runtime).
+  # The runtime's tool names (matched case-insensitively there; a rule naming any other tool never
+  # matches, so `insomnia-pod` refuses it). Full list: docs/profile-lib.md.
   toolNames = {
     read = [
-      "read_file"
-      "list_dir"
-      "glob"
-      "grep"
+      "Read"
+      "Glob"
+      "Grep"
     ];
     write = [
-      "write_file"
-      "edit_file"
+      "Write"
+      "Edit"
     ];
-    shell = [ "bash" ];
+    shell = [ "Bash" ];
     web = [
-      "web_fetch"
-      "web_search"
+      "WebFetch"
+      "WebSearch"
     ];
-    delegate = [ "spawn_pod" ];
+    delegate = [ "SpawnPod" ];
   };
   rulesFor =
     action: tools:
@@ -208,21 +208,18 @@ let
   };
 
   # ---- web ------------------------------------------------------------------------------
+  # The runtime reads the search key from an environment variable it is given the NAME of
+  # (web.search.api_key_env); a key in the manifest would be dropped, so there is no apiKey.
   searchSection =
     args:
-    if args ? apiKey && args ? apiKeyEnv then
-      throw "insomnia: web.search/web.full: give either apiKey or apiKeyEnv, not both"
+    if args ? apiKey then
+      throw "insomnia: web.search/web.full: the runtime reads the search key only from an environment variable; use apiKeyEnv = \"BRAVE_SEARCH_API_KEY\" (the default) instead of apiKey"
     else
       {
         enabled = true;
         provider = "brave";
-      }
-      // (
-        if args ? apiKeyEnv then
-          { api_key_env = args.apiKeyEnv; }
-        else
-          { api_key = args.apiKey or (secrets.ref "web.brave.default"); }
-      );
+        api_key_env = args.apiKeyEnv or "BRAVE_SEARCH_API_KEY";
+      };
   webPresets = {
     off.web.enabled = false;
     fetchOnly.web = {

@@ -10,6 +10,7 @@ import type { PodManifest } from "../manifest/schema.ts";
 import type { Registry } from "../profile/registry.ts";
 import { isProfileProvenance, type RecordedProvenance } from "../profile/provenance.ts";
 import { checkStore, planPodName } from "../store/pod_store.ts";
+import { assertStartsIn } from "../manifest/runtime_contract.ts";
 import { createPod } from "../store/validated_store.ts";
 import { launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import { DEFAULT_SOURCE, type LaunchRequest, type LaunchSource } from "./launch_request.ts";
@@ -123,16 +124,21 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   const explicitName = request.name !== undefined;
   // A chosen name is checked before evaluating; otherwise the manifest's, once it is known.
   if (explicitName) validatePodName(request.name!);
-  const { manifest, warnings, provenance, notes } = await resolveSource(request.source ?? DEFAULT_SOURCE, {
-    env,
-    cwd,
-    workspace,
-    podName: request.name,
-    timeoutMs: request.timeoutMs,
-    signal: request.signal,
-    progress: request.progress,
-  });
+  const { manifest, warnings, provenance, notes } = await resolveSource(
+    request.source ?? DEFAULT_SOURCE,
+    {
+      env,
+      cwd,
+      workspace,
+      podName: request.name,
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+      progress: request.progress,
+    },
+  );
   if (!explicitName) validatePodName(manifest.pod.name);
+  // The runtime refuses to start a Pod outside its scope: say so now, before anything is written.
+  assertStartsIn(manifest, workspace);
   for (const note of notes) request.onNote?.(note);
   for (const warning of warnings) request.onWarning?.(warning);
   const secrets = await import("../secrets/resolve_secret.ts");

@@ -6,10 +6,11 @@
 import { InsomniaError } from "../errors.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
 import { touchPod } from "../store/pod_store.ts";
+import { askWarning, assertStartsIn } from "../manifest/runtime_contract.ts";
 import { readPod, readPodBySession } from "../store/validated_store.ts";
 import { type LaunchedPod, launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import type { LaunchRequest } from "./launch_request.ts";
-import { storeOptions } from "./options.ts";
+import { checkedWorkspace, storeOptions } from "./options.ts";
 
 /** A Pod about to resume. */
 export interface ResumePlan extends Planned {
@@ -45,8 +46,13 @@ export async function resume(request: LaunchRequest): Promise<ResumePlan> {
   const record = request.session !== undefined
     ? readPodBySession(store, request.session)
     : readPod(store, request.name!);
+  const pod = launchedPod(record);
+  // What the runtime checks when the Pod starts: the launch directory inside the scope.
+  assertStartsIn(pod.manifest, checkedWorkspace(request.workspace, runEnvOf(request)));
+  const asks = askWarning(pod.manifest);
+  if (asks) request.onWarning?.(asks);
   return waitingPlan(store, {
-    pod: launchedPod(record),
+    pod,
     changes: [],
     apply: () => {
       try {

@@ -331,11 +331,11 @@ export type PodManifest = {
       ref: string;
     };
     capability: {
-      tool_calling?: "none" | "sequential" | "parallel";
-      structured_output?: "none" | "json_object" | "json_schema";
+      tool_calling: "none" | "sequential" | "parallel";
+      structured_output: "none" | "json_object" | "json_schema";
       reasoning?: "effort" | "budget_tokens" | "both";
       vision?: boolean;
-      prompt_caching?: {
+      prompt_caching: {
         kind: "explicit";
         max_breakpoints: number;
       } | {
@@ -382,7 +382,7 @@ export type PodManifest = {
     default_action: "allow" | "deny" | "ask";
     rule: {
       tool: string;
-      pattern?: string;
+      pattern: string;
       action: "allow" | "deny" | "ask";
     }[];
   };
@@ -421,11 +421,11 @@ export type PodManifest = {
         ref: string;
       };
       capability: {
-        tool_calling?: "none" | "sequential" | "parallel";
-        structured_output?: "none" | "json_object" | "json_schema";
+        tool_calling: "none" | "sequential" | "parallel";
+        structured_output: "none" | "json_object" | "json_schema";
         reasoning?: "effort" | "budget_tokens" | "both";
         vision?: boolean;
-        prompt_caching?: {
+        prompt_caching: {
           kind: "explicit";
           max_breakpoints: number;
         } | {
@@ -460,11 +460,11 @@ export type PodManifest = {
         ref: string;
       };
       capability: {
-        tool_calling?: "none" | "sequential" | "parallel";
-        structured_output?: "none" | "json_object" | "json_schema";
+        tool_calling: "none" | "sequential" | "parallel";
+        structured_output: "none" | "json_object" | "json_schema";
         reasoning?: "effort" | "budget_tokens" | "both";
         vision?: boolean;
-        prompt_caching?: {
+        prompt_caching: {
           kind: "explicit";
           max_breakpoints: number;
         } | {
@@ -494,11 +494,11 @@ export type PodManifest = {
         ref: string;
       };
       capability: {
-        tool_calling?: "none" | "sequential" | "parallel";
-        structured_output?: "none" | "json_object" | "json_schema";
+        tool_calling: "none" | "sequential" | "parallel";
+        structured_output: "none" | "json_object" | "json_schema";
         reasoning?: "effort" | "budget_tokens" | "both";
         vision?: boolean;
-        prompt_caching?: {
+        prompt_caching: {
           kind: "explicit";
           max_breakpoints: number;
         } | {
@@ -518,10 +518,6 @@ export type PodManifest = {
       enabled?: boolean;
       provider?: "brave";
       api_key_env?: string;
-      api_key?: {
-        kind: "secret_ref";
-        ref: string;
-      };
       timeout_secs?: number;
       base_url?: string;
       country?: string;
@@ -540,6 +536,22 @@ export type PodManifest = {
   };
   skills: {
     directories: string[];
+  };
+  profile?: {
+    source: {
+      kind: "path";
+      path: string;
+    } | {
+      kind: "registry";
+      source: "builtin" | "user" | "project";
+      name: string;
+      path: string;
+    };
+    profile?: {
+      name?: string;
+      description?: string;
+      format?: string;
+    };
   };
 };
 
@@ -562,11 +574,11 @@ export type ResolvedModel = {
     ref: string;
   };
   capability: {
-    tool_calling?: "none" | "sequential" | "parallel";
-    structured_output?: "none" | "json_object" | "json_schema";
+    tool_calling: "none" | "sequential" | "parallel";
+    structured_output: "none" | "json_object" | "json_schema";
     reasoning?: "effort" | "budget_tokens" | "both";
     vision?: boolean;
-    prompt_caching?: {
+    prompt_caching: {
       kind: "explicit";
       max_breakpoints: number;
     } | {

@@ -33,6 +33,9 @@ export function portableManifest(
   workspace: string | undefined,
 ): { manifest: Record<string, unknown>; rewritten: number } {
   const copy = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown>;
+  // `profile` is where this snapshot was resolved from; the export records that in the
+  // envelope (`profile.exported_from`), and the importing resolution writes its own.
+  delete copy.profile;
   if (workspace === undefined || !isAbsolute(workspace)) return { manifest: copy, rewritten: 0 };
   let rewritten = 0;
   const portable = mapPathFields(copy as ManifestConfig, (value) => {

@@ -14,6 +14,13 @@ import {
 } from "./defaults.ts";
 import type { ManifestConfig, ModelConfig, PodManifest, ResolvedModel } from "./schema.ts";
 import { type FieldIssue, parsePodManifest, throwIssues } from "./validate.ts";
+import {
+  askWarning,
+  completeCapability,
+  instructionRefProblem,
+  runtimeTool,
+  unknownToolProblem,
+} from "./runtime_contract.ts";
 
 /** Inputs to {@link resolveManifest}. */
 export interface ResolveOptions {
@@ -31,13 +38,6 @@ export interface ResolvedManifest {
   /** Non-fatal problems as one-line messages (e.g. a model missing from its provider's catalog). */
   warnings: string[];
 }
-
-const SCHEME_CAPABILITIES = {
-  anthropic: { tool_calling: "parallel", structured_output: "json_schema" },
-  openai_chat: { tool_calling: "parallel", structured_output: "json_schema" },
-  openai_responses: { tool_calling: "parallel", structured_output: "json_schema" },
-  gemini: { tool_calling: "parallel", structured_output: "json_schema" },
-} as const;
 
 function resolveModel(
   model: ModelConfig,
@@ -65,7 +65,7 @@ function resolveModel(
         (auth.kind === "codex_oauth" ? CODEX_OAUTH_BASE_URL : SCHEME_BASE_URLS[scheme]),
       model_id: model.model_id!,
       auth: auth as ResolvedModel["auth"],
-      capability: model.capability ?? { ...SCHEME_CAPABILITIES[scheme] },
+      capability: completeCapability(scheme, model.capability),
       context_window: clampWindow(
         model.context_window ?? DEFAULT_CONTEXT_WINDOW,
         model.max_context_window,
@@ -118,8 +118,10 @@ function resolveModel(
       (auth.kind === "codex_oauth" ? CODEX_OAUTH_BASE_URL : SCHEME_BASE_URLS[scheme]),
     model_id: model.model_id ?? tail,
     auth: auth as ResolvedModel["auth"],
-    capability: model.capability ?? row?.capability ?? provider.default_capability ??
-      { ...SCHEME_CAPABILITIES[scheme] },
+    capability: completeCapability(
+      scheme,
+      model.capability ?? row?.capability ?? provider.default_capability,
+    ),
     context_window: clampWindow(
       model.context_window ?? row?.context_window ?? provider.default_context_window ??
         DEFAULT_CONTEXT_WINDOW,
@@ -164,6 +166,24 @@ export function resolveManifest(
       field: "permissions.default_action",
       message: "missing required field (required when [permissions] is present)",
     });
+  }
+
+  // What the runtime would drop or refuse, said now (runtime_contract.ts).
+  (config.permissions?.rule ?? []).forEach((rule, i) => {
+    const problem = unknownToolProblem(rule.tool);
+    if (problem) issues.push({ field: `permissions.rule[${i}].tool`, message: problem });
+  });
+  if (config.web?.search?.api_key !== undefined) {
+    issues.push({
+      field: "web.search.api_key",
+      message: "the runtime does not read a search key from the manifest (it would be dropped " +
+        "silently); name the environment variable that holds it with web.search.api_key_env " +
+        '(in Nix: web.search { apiKeyEnv = "BRAVE_SEARCH_API_KEY"; })',
+    });
+  }
+  if (config.worker?.instruction !== undefined) {
+    const problem = instructionRefProblem(config.worker.instruction);
+    if (problem) issues.push({ field: "worker.instruction", message: problem });
   }
 
   let compaction: PodManifest["compaction"];
@@ -234,7 +254,12 @@ export function resolveManifest(
     ...(config.permissions && {
       permissions: {
         default_action: config.permissions.default_action!,
-        rule: config.permissions.rule ?? [],
+        // The runtime's tool spelling, and "*" (any call) where a rule names no pattern.
+        rule: (config.permissions.rule ?? []).map((rule) => ({
+          tool: runtimeTool(rule.tool) ?? rule.tool,
+          pattern: rule.pattern ?? "*",
+          action: rule.action,
+        })),
       },
     }),
     ...(compaction && { compaction }),
@@ -246,7 +271,10 @@ export function resolveManifest(
     },
     skills: { directories: config.skills?.directories ?? [] },
   };
-  return { manifest: parsePodManifest(manifest, origin), warnings };
+  const resolved = parsePodManifest(manifest, origin);
+  const asks = askWarning(resolved);
+  if (asks) warnings.push(asks);
+  return { manifest: resolved, warnings };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

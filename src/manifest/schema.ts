@@ -225,6 +225,27 @@ export const ManifestConfigSchema: SchemaOf<ManifestConfig> = manifestConfigSche
 
 // ---- resolved form ----------------------------------------------------------------------------
 
+/**
+ * `manifest.profile`: the profile a manifest was resolved from, as the runtime records it
+ * (crates/manifest/src/profile.rs `ProfileManifestSnapshot`).
+ */
+const ProfileSnapshotSchema = z.strictObject({
+  source: z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("path"), path: nonEmpty }),
+    z.strictObject({
+      kind: z.literal("registry"),
+      source: z.enum(["builtin", "user", "project"]),
+      name: nonEmpty,
+      path: nonEmpty,
+    }),
+  ]),
+  profile: z.strictObject({
+    name: z.string().optional(),
+    description: z.string().optional(),
+    format: z.string().optional(),
+  }).optional(),
+});
+
 const absolutePath = z.string().refine((p) => p.startsWith("/"), "must be an absolute path")
   .refine((p) => !p.includes("\0"), NO_NUL);
 const ResolvedAuthSchema = authKinds(absolutePath);
@@ -236,7 +257,12 @@ export const ResolvedModelSchema = z.strictObject({
   base_url: nonEmpty,
   model_id: nonEmpty,
   auth: ResolvedAuthSchema,
-  capability: CapabilitySchema,
+  // The runtime requires these three once a capability is given (resolution fills them).
+  capability: CapabilitySchema.required({
+    tool_calling: true,
+    structured_output: true,
+    prompt_caching: true,
+  }),
   context_window: u64,
   max_context_window: u64.optional(),
 });
@@ -275,7 +301,8 @@ export const podManifestSchema = z.strictObject({
   session: z.strictObject({ record_event_trace: z.boolean() }),
   permissions: z.strictObject({
     default_action: z.enum(["allow", "deny", "ask"]),
-    rule: z.array(PermissionRuleSchema),
+    // The runtime requires `pattern` ("*": any call of the tool).
+    rule: z.array(PermissionRuleSchema.required({ pattern: true })),
   }).optional(),
   compaction: z.strictObject({
     ...resolvedCompactionNumbers,
@@ -287,8 +314,15 @@ export const podManifestSchema = z.strictObject({
     extract_model: ResolvedModelSchema.optional(),
     consolidation_model: ResolvedModelSchema.optional(),
   }).optional(),
-  web: WebConfigSchema.extend({ enabled: z.boolean(), allow_private_addresses: z.boolean() }),
+  web: WebConfigSchema.extend({
+    enabled: z.boolean(),
+    allow_private_addresses: z.boolean(),
+    // No `api_key`: the runtime reads only api_key_env (resolution refuses the key).
+    search: WebConfigSchema.shape.search.unwrap().omit({ api_key: true }).optional(),
+  }),
   skills: z.strictObject({ directories: z.array(absolutePath) }),
+  // Where the manifest came from, in the runtime's shape (ProfileManifestSnapshot).
+  profile: ProfileSnapshotSchema.optional(),
 });
 /** The resolved runtime contract: what a Pod runs with and what its snapshot stores. */
 export const PodManifestSchema: SchemaOf<PodManifest> = podManifestSchema;

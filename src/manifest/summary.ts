@@ -76,11 +76,7 @@ export function summaryRows(manifest: PodManifest): Array<[string, string]> {
   const web = manifest.web;
   const search = web.search?.enabled
     ? `search ${web.search.provider ?? "brave"}${
-      web.search.api_key
-        ? ` (secret_ref ${web.search.api_key.ref})`
-        : web.search.api_key_env
-        ? ` (env ${web.search.api_key_env})`
-        : ""
+      web.search.api_key_env ? ` (env ${web.search.api_key_env})` : ""
     }`
     : undefined;
   const fetch = web.fetch?.enabled ? "fetch" : undefined;

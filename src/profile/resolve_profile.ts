@@ -306,7 +306,7 @@ export async function resolveProfile(
     podName: options.podName,
   });
   return {
-    manifest: resolved.manifest,
+    manifest: withProfileSnapshot(resolved.manifest, source, resolved.metadata),
     warnings: resolved.warnings,
     provenance: {
       selector: typed,
@@ -316,6 +316,35 @@ export async function resolveProfile(
       workspace,
     },
     notes,
+  };
+}
+
+/**
+ * The manifest with `profile` — where it was resolved from, in the runtime's shape
+ * (`ProfileManifestSnapshot`). A flake has no place in that shape (the runtime knows paths and
+ * registries only), so its manifest carries none; the Pod record keeps the full provenance.
+ */
+function withProfileSnapshot(
+  manifest: PodManifest,
+  source: ProfileSource,
+  metadata: ProfileMetadata | null | undefined,
+): PodManifest {
+  if (source.kind === "flake") return manifest;
+  const profile = metadata
+    ? Object.fromEntries(
+      (["name", "description", "format"] as const)
+        .filter((key) => typeof metadata[key] === "string")
+        .map((key) => [key, metadata[key]]),
+    )
+    : undefined;
+  return {
+    ...manifest,
+    profile: {
+      source: source.kind === "path"
+        ? { kind: "path", path: source.path }
+        : { kind: "registry", source: source.source, name: source.name, path: source.path },
+      ...(profile && { profile }),
+    },
   };
 }
 

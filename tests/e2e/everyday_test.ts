@@ -173,7 +173,7 @@ Deno.test("creation warns once per unresolved secret reference (names only); --c
       userProfile(
         "refs",
         "two refs",
-        'web = { enabled = true; search = { enabled = true; provider = "brave"; api_key = insomnia.secrets.ref "web.brave.default"; }; };',
+        'compaction = { model = { ref = "anthropic/claude-sonnet-4-5"; auth = insomnia.secrets.ref "web.brave.default"; }; };',
       ),
     );
     const human = await cli(sb, ["--profile", file, "--dry-run"]);

@@ -611,7 +611,9 @@ Deno.test("D14: a NUL byte in a path and a workspace_path leading out of the wor
         join(sb.root, `m${Math.random().toString(36).slice(2)}.toml`),
         `[pod]\nname = "p"\n[model]\nscheme = "anthropic"\nmodel_id = "claude-sonnet-4-6"\n` +
           `auth = { kind = "secret_ref", ref = "llm.anthropic.default" }\n` +
-          `[[scope.allow]]\ntarget = ${target}\npermission = "read"\n`,
+          `[[scope.allow]]\ntarget = ${target}\npermission = "read"\n` +
+          // The launch workspace itself, so the Pod can start there (the runtime's check).
+          `[[scope.allow]]\ntarget = { kind = "workspace_path", path = "." }\npermission = "read"\n`,
       );
     await expectFailure(
       sb,

@@ -95,7 +95,11 @@ Deno.test("manifest cli: --manifest --dry-run --json prints the resolved manifes
     assert.equal(body.action, "dry_run");
     assert.deepEqual(body.pod, { name: "full", dir: null });
     assert.equal(body.profile, null);
-    assert.deepEqual(body.warnings, []);
+    // full.toml asks by default: said once, because the runtime denies every `ask`
+    assert.deepEqual(body.warnings, [
+      "permissions use `ask` (every tool without an allow rule), but the runtime has no approval " +
+      "prompt and denies every `ask` call; use allow or deny to say what you mean",
+    ]);
     assert.deepEqual(body.manifest_source, { layers: [{ kind: "file", path: file }] });
     const m = body.manifest;
     // absolute paths: strings against the file's directory, workspace paths against the cwd
@@ -351,7 +355,11 @@ Deno.test("manifest cli: --manifest-cascade merges user → project (--project) 
     ]);
     assert.deepEqual(m.permissions, {
       default_action: "deny",
-      rule: [{ tool: "bash", action: "ask" }, { tool: "web_fetch", action: "deny" }],
+      // The runtime's spelling, and "*" for tool-wide rules.
+      rule: [
+        { tool: "Bash", pattern: "*", action: "ask" },
+        { tool: "WebFetch", pattern: "*", action: "deny" },
+      ],
     });
     assert.deepEqual(m.skills.directories, [
       join(sb.config, "user-skills"),
@@ -370,8 +378,14 @@ Deno.test("manifest cli: --project and --overlay imply the cascade; the walk sta
   await withSandbox(async (sb) => {
     const t = cascadeTree(sb);
     const [viaProject, viaOverlay, fromCwd] = await Promise.all([
-      run(sb, ["--project", t.projectRoot, "--dry-run", "--json"]),
-      run(sb, ["--overlay", `[pod]\nname = "o"`, "--dry-run", "--json"]),
+      // (each grants its launch workspace: the runtime would not start the Pod elsewhere)
+      run(sb, ["--project", t.projectRoot, "--workspace", t.launch, "--dry-run", "--json"]),
+      run(sb, [
+        "--overlay",
+        `[pod]\nname = "o"\n[[scope.allow]]\ntarget = { kind = \"workspace_path\", path = \".\" }\npermission = \"read\"`,
+        "--dry-run",
+        "--json",
+      ]),
       run(sb, ["--manifest-cascade", "--dry-run", "--json"], {}, join(t.projectRoot, "deep")),
     ]);
     assert.deepEqual(ok(viaProject).manifest_source.layers.map((l: Json) => l.kind), [
@@ -398,7 +412,7 @@ Deno.test("manifest cli: INSOMNIA_USER_MANIFEST selects the user layer; a missin
       await run(sb, [
         "--manifest-cascade",
         "--overlay",
-        `[model]\nscheme = "gemini"\nmodel_id = "x"\nauth = { kind = "none" }`,
+        `[model]\nscheme = "gemini"\nmodel_id = "x"\nauth = { kind = "none" }\n[[scope.allow]]\ntarget = { kind = \"workspace_path\", path = \".\" }\npermission = \"read\"`,
         "--dry-run",
         "--json",
       ], {

@@ -211,7 +211,11 @@ Deno.test("pods export writes a portable artifact that resolves elsewhere withou
         "--workspace",
         sb.workspace,
       ], { PATH: "/nonexistent" });
-      assert.deepEqual({ ...imported.manifest, pod: created.manifest.pod }, created.manifest);
+      // The same manifest; only its provenance (`profile`) now names the exported file.
+      assert.deepEqual(
+        { ...imported.manifest, pod: created.manifest.pod, profile: created.manifest.profile },
+        created.manifest,
+      );
     } finally {
       other.cleanup();
     }

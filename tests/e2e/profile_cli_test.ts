@@ -66,10 +66,22 @@ Deno.test("the seed's minimal profile resolves, with provenance, and writes noth
     const dir = join(sb.root, "profiles");
     const file = writeFile(join(dir, "coder.nix"), seedProfile(LIB));
     const before = treeSnapshot(sb.root, [join(sb.root, "cache")]);
-    const result = await runCli(["--profile", "./profiles/coder.nix", "--dry-run", "--json"], {
+    // Its scope is the profile's own directory ("." next to the file), so the runtime would refuse
+    // to start it anywhere else: launched from the parent directory it is scope_violation.
+    const outside = await runCli(["--profile", "./profiles/coder.nix", "--json"], {
       cwd: sb.root,
       env: sb.env,
     });
+    assert.equal(outside.code, 1, outside.stderr);
+    const refused = (parseJson(outside) as Record<string, any>).error;
+    assert.equal(refused.code, "scope_violation");
+    assert.match(refused.message, /would start in .* which its scope does not cover/);
+    assert.match(refused.message, /--workspace/);
+    assert.deepEqual(treeSnapshot(sb.root, [join(sb.root, "cache")]), before, "nothing written");
+    const result = await runCli(
+      ["--profile", "./profiles/coder.nix", "--workspace", dir, "--dry-run", "--json"],
+      { cwd: sb.root, env: sb.env },
+    );
     assert.equal(result.code, 0, result.stderr);
     const out = parseJson(result) as Record<string, any>;
     assert.equal(out.action, "dry_run");

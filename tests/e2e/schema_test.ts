@@ -70,8 +70,9 @@ Deno.test("schema: --manifest is partial, --resolved requires the runtime sectio
     assert.equal(manifest.required, undefined, "every section of a TOML layer is optional");
     assert.ok((resolved.required ?? []).includes("pod"));
     assert.ok((resolved.required ?? []).includes("model"));
+    // The same sections, plus `profile`: the provenance resolution records (ProfileManifestSnapshot).
     assert.deepEqual(
-      Object.keys(manifest.properties ?? {}).sort(),
+      [...Object.keys(manifest.properties ?? {}), "profile"].sort(),
       Object.keys(resolved.properties ?? {}).sort(),
       "a layer and a resolved manifest have the same sections",
     );

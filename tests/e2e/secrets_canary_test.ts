@@ -182,7 +182,6 @@ insomnia.mkProfile {
     compaction.model = { scheme = "openai_chat"; model_id = "small"; auth = insomnia.auth.secret "${REFS.compaction}"; };
     memory.extract_model = { scheme = "gemini"; model_id = "flash"; auth = insomnia.secrets.ref "${REFS.extract}"; };
     memory.consolidation_model = { scheme = "anthropic"; model_id = "haiku"; auth = insomnia.secrets.ref "${REFS.consolidation}"; };
-    web = { enabled = true; search = { enabled = true; provider = "brave"; api_key = insomnia.secrets.ref "${REFS.web}"; }; };
     ${extra}
   };
 }
@@ -212,9 +211,9 @@ function assertAllRefs(manifest: Json, where: string): void {
       manifest.compaction.model.auth,
       manifest.memory.extract_model.auth,
       manifest.memory.consolidation_model.auth,
-      manifest.web.search.api_key,
     ],
-    [REFS.model, REFS.compaction, REFS.extract, REFS.consolidation, REFS.web].map(ref),
+    // (REFS.web has no place in a manifest: the runtime reads the search key from api_key_env.)
+    [REFS.model, REFS.compaction, REFS.extract, REFS.consolidation].map(ref),
     `${where}: every credential position keeps its reference unchanged`,
   );
 }
@@ -425,7 +424,7 @@ Deno.test("failure paths: unresolved references, Nix throws, broken inputs, bad 
     assert.equal(unresolved.ref, REFS.model);
     assert.deepEqual(
       unresolved.unresolved.map((u: Json) => u.ref),
-      [REFS.model, REFS.compaction, REFS.extract, REFS.consolidation, REFS.web],
+      [REFS.model, REFS.compaction, REFS.extract, REFS.consolidation],
     );
     assert.match(unresolved.message, /INSOMNIA_SECRET_LLM_ANTHROPIC_DEFAULT/);
     const strictCheck = await s.json(["profiles", "check", `path:${good}`, "--check-secrets"], 1);

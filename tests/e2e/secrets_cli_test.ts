@@ -49,7 +49,6 @@ const POSITIONS: Array<[string, string]> = [
   ["compaction.model.auth", REFS.compaction],
   ["memory.extract_model.auth", REFS.extract],
   ["memory.consolidation_model.auth", REFS.consolidation],
-  ["web.search.api_key", REFS.web],
 ];
 const envVar = (id: string) => "INSOMNIA_SECRET_" + id.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
@@ -153,7 +152,6 @@ insomnia.mkProfile {
     compaction.model = { scheme = "openai_chat"; model_id = "small"; auth = insomnia.auth.secret "${REFS.compaction}"; };
     memory.extract_model = { scheme = "gemini"; model_id = "flash"; auth = { kind = "secret_ref"; ref = "${REFS.extract}"; }; };
     memory.consolidation_model = { scheme = "anthropic"; model_id = "haiku"; auth = insomnia.secrets.ref "${REFS.consolidation}"; };
-    web = { enabled = true; search = { enabled = true; provider = "brave"; api_key = insomnia.secrets.ref "${REFS.web}"; }; };
   };
 }
 `;
@@ -292,7 +290,6 @@ Deno.test("references pass unchanged: Nix → manifest → snapshot → --json �
     assertRefs(record.snapshot.manifest, "pod.json snapshot");
     const text = await human(sb, ["--pod", "refs"]);
     assert.match(text.stdout, /auth: +secret_ref llm\.anthropic\.default/);
-    assert.match(text.stdout, /search brave \(secret_ref web\.brave\.default\)/);
     assertRefs((await ok(sb, ["--pod", "refs"])).manifest, "resume --pod");
     assertRefs((await ok(sb, ["--session", created.pod.session_id])).manifest, "resume --session");
     assertRefs((await ok(sb, ["pods", "show", "refs"])).manifest, "pods show");
@@ -346,7 +343,7 @@ Deno.test("--check-secrets: unresolved references are secret_unresolved, named, 
         assert.ok(error.message.includes(envVar(id)), error.message);
       }
       const r = await human(sb, [...args, "--check-secrets"], { env }, 1);
-      assert.match(r.stderr, /^error\[secret_unresolved\]: 5 secret references do not resolve/);
+      assert.match(r.stderr, /^error\[secret_unresolved\]: 4 secret references do not resolve/);
     }
     // only one missing: an empty variable counts as unset
     const partial = {
@@ -354,8 +351,7 @@ Deno.test("--check-secrets: unresolved references are secret_unresolved, named, 
       [envVar(REFS.model)]: C.github.value,
       [envVar(REFS.compaction)]: C.openai.value,
       [envVar(REFS.extract)]: C.aws.value,
-      [envVar(REFS.consolidation)]: C.urlPassword.value,
-      [envVar(REFS.web)]: "",
+      [envVar(REFS.consolidation)]: "",
     };
     const one = await fails(
       sb,
@@ -365,10 +361,10 @@ Deno.test("--check-secrets: unresolved references are secret_unresolved, named, 
         env: partial,
       },
     );
-    assert.equal(one.field, "web.search.api_key");
+    assert.equal(one.field, "memory.consolidation_model.auth");
     assert.match(
       one.message,
-      /^a secret reference does not resolve: web\.search\.api_key → "web\.brave\.default"/,
+      /^a secret reference does not resolve: memory\.consolidation_model\.auth → "llm\.anthropic\.consolidate"/,
     );
     assert.ok(!existsSync(sb.store), "no Pod store was created");
   });

@@ -1,0 +1,55 @@
+/**
+ * The runtime's contract (resources/contract/, the original's `PodManifest` as JSON Schema), made
+ * strict: the runtime silently ignores keys it does not read, so here every object that the
+ * contract describes rejects keys it does not list (`unevaluatedProperties: false`). A manifest
+ * that passes carries nothing the runtime would drop and lacks nothing it needs.
+ */
+import { Ajv2020 } from "npm:ajv@8.20.0/dist/2020.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "./cli.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+export const CONTRACT_FILE = join(
+  REPO_ROOT,
+  "resources",
+  "contract",
+  "pod-manifest.rust-d77a86d5.schema.json",
+);
+
+/**
+ * Adds `unevaluatedProperties: false` at the top of every serde definition (not the `Runtime*`
+ * checks, which look at a few keys each): annotations from its own `properties` and from its
+ * `if`/`then` variant branches count as evaluated, anything else is a key the runtime ignores.
+ */
+function strict(contract: Json): Json {
+  const defs: Json = {};
+  for (const [name, def] of Object.entries(contract.$defs as Record<string, Json>)) {
+    const object = Array.isArray(def.type) ? def.type.includes("object") : def.type === "object";
+    defs[name] = !name.startsWith("Runtime") && object && (def.properties || def.allOf)
+      ? { ...def, unevaluatedProperties: false }
+      : def;
+  }
+  return { ...contract, $defs: defs };
+}
+
+let validator: ((value: unknown) => boolean) & { errors?: Json[] | null } | undefined;
+
+/** The problems `manifest` has against the strict contract (empty: it loads and means what it says). */
+export function contractProblems(manifest: unknown): string[] {
+  if (!validator) {
+    const schema = strict(JSON.parse(readFileSync(CONTRACT_FILE, "utf8")));
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    validator = ajv.compile(schema);
+  }
+  if (validator(manifest)) return [];
+  return (validator.errors ?? [])
+    .filter((e: Json) => e.keyword !== "if" && e.keyword !== "allOf" && e.keyword !== "anyOf")
+    .map((e: Json) =>
+      `${e.instancePath || "/"} ${e.message}${
+        e.params?.unevaluatedProperty ? ` (${e.params.unevaluatedProperty})` : ""
+      }`
+    );
+}
