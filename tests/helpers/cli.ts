@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { storedSnapshotProblems } from "./contract.ts";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, fromFileUrl, join } from "./path.ts";
@@ -101,6 +102,11 @@ export interface Sandbox {
   workspace: string;
   /** Environment pointing insomnia-pod at this sandbox only. */
   env: Record<string, string>;
+  /**
+   * Whether `cleanup()` checks every stored snapshot against the runtime contract (default true;
+   * off for tests that plant invalid records on purpose).
+   */
+  checkSnapshots: boolean;
   cleanup(): void;
 }
 
@@ -121,7 +127,7 @@ export function makeSandbox(prefix = "insomnia-test-"): Sandbox {
     TMPDIR: join(root, "tmp"),
   };
   Deno.mkdirSync(env.TMPDIR, { recursive: true });
-  return {
+  const sandbox: Sandbox = {
     root,
     home,
     config,
@@ -129,8 +135,17 @@ export function makeSandbox(prefix = "insomnia-test-"): Sandbox {
     store: join(data, "sessions"),
     workspace,
     env,
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    checkSnapshots: true,
+    cleanup: () => {
+      // Every snapshot the run stored must load in the runtime, strictly (tests/contract_test.ts).
+      const problems = sandbox.checkSnapshots ? storedSnapshotProblems(join(data, "sessions")) : [];
+      rmSync(root, { recursive: true, force: true });
+      if (problems.length) {
+        throw new Error(`stored snapshots break the runtime contract:\n${problems.join("\n")}`);
+      }
+    },
   };
+  return sandbox;
 }
 
 /**

@@ -5,9 +5,11 @@
  * that passes carries nothing the runtime would drop and lacks nothing it needs.
  */
 import { Ajv2020 } from "npm:ajv@8.20.0/dist/2020.js";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "./cli.ts";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -52,4 +54,42 @@ export function contractProblems(manifest: unknown): string[] {
         e.params?.unevaluatedProperty ? ` (${e.params.unevaluatedProperty})` : ""
       }`
     );
+}
+
+/**
+ * Every snapshot stored under the Pod store `store` (current records and their history) that the
+ * strict contract refuses, as `<file>: <problems>`. Records that are not JSON, or carry no
+ * snapshot, are the store's own business (tests corrupt them on purpose) and are skipped.
+ */
+export function storedSnapshotProblems(store: string): string[] {
+  const out: string[] = [];
+  const pods = join(store, "pods");
+  let names: string[];
+  try {
+    names = readdirSync(pods).filter((n) => !n.startsWith("."));
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const files = [join(pods, name, "pod.json")];
+    try {
+      for (const h of readdirSync(join(pods, name, "history"))) {
+        if (h.endsWith(".json")) files.push(join(pods, name, "history", h));
+      }
+    } catch {
+      // no history
+    }
+    for (const file of files) {
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(readFileSync(file, "utf8"))?.snapshot?.manifest;
+      } catch {
+        continue;
+      }
+      if (manifest === undefined || manifest === null) continue;
+      const problems = contractProblems(manifest);
+      if (problems.length) out.push(`${file}: ${problems.join("; ")}`);
+    }
+  }
+  return out;
 }
