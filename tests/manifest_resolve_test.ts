@@ -850,3 +850,65 @@ Deno.test("cascade: --manifest with --pod needs no pod.name; a missing name gets
     s.cleanup();
   }
 });
+
+// ---- the runtime's contract (src/manifest/runtime_contract.ts) --------------------------------
+
+Deno.test("resolve: rules name the runtime's tools, with a did-you-mean for old or misspelt names", () => {
+  const base = { pod: { name: "p" }, model: INLINE, scope: ALLOW };
+  const withRules = (
+    rule: Array<{ tool: string; action: "allow" | "deny" | "ask"; pattern?: string }>,
+  ) =>
+    resolveManifest({ ...base, permissions: { default_action: "allow", rule } }, "o", {
+      catalog: CATALOG,
+    });
+  const error = catchError(() => withRules([{ tool: "write_file", action: "deny" }]));
+  assert.equal(error.code, "manifest_invalid");
+  assert.equal(error.details.field, "permissions.rule[0].tool");
+  assert.match(error.message, /unknown tool `write_file` \(did you mean `Write`\?\)/);
+  assert.match(catchError(() => withRules([{ tool: "Bsh", action: "deny" }])).message, /`Bash`/);
+  // case-insensitive like the runtime, written in its spelling, "*" for the whole tool
+  assert.deepEqual(
+    withRules([{ tool: "bash", action: "deny" }, {
+      tool: "Read",
+      pattern: "src/*",
+      action: "allow",
+    }])
+      .manifest.permissions?.rule,
+    [
+      { tool: "Bash", pattern: "*", action: "deny" },
+      { tool: "Read", pattern: "src/*", action: "allow" },
+    ],
+  );
+});
+
+Deno.test("resolve: prompt references, web search keys and ask, as the runtime sees them", () => {
+  const base = { pod: { name: "p" }, model: INLINE, scope: ALLOW };
+  for (const bad of ["$bogus/nothing", "default", "$insomnia/", "$workspace/../x"]) {
+    const error = catchError(() =>
+      resolveManifest({ ...base, worker: { instruction: bad } }, "o", { catalog: CATALOG })
+    );
+    assert.equal(error.details.field, "worker.instruction", bad);
+  }
+  const search = catchError(() =>
+    resolveManifest(
+      {
+        ...base,
+        web: { search: { api_key: { kind: "secret_ref", ref: "web.brave.default" } } },
+      },
+      "o",
+      { catalog: CATALOG },
+    )
+  );
+  assert.equal(search.details.field, "web.search.api_key");
+  assert.match(search.message, /api_key_env/);
+  const { warnings } = resolveManifest(
+    {
+      ...base,
+      permissions: { default_action: "allow", rule: [{ tool: "Bash", action: "ask" }] },
+    },
+    "o",
+    { catalog: CATALOG },
+  );
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /permissions use `ask` \(Bash\).*denies every `ask` call/);
+});

@@ -322,6 +322,54 @@ const ARTIFACT_ROWS: Row[] = [
   artifact("alias-and-canonical.json", "manifest_invalid", "compaction alias and canonical key"),
   artifact("plaintext-key.json", "secret_plaintext", "API key in a string field", true),
   artifact("literal-auth.json", "secret_plaintext", "API key as model.auth"),
+  // What the runtime would ignore or refuse (issue 13): never written.
+  {
+    name: "a rule naming a tool the runtime does not have (old snake_case name)",
+    setup: {
+      "workspace/tool.json":
+        '{"profile":{"format":"insomnia.nix-profile.v1","name":"c"},"manifest":{"model":{"ref":"anthropic/claude-sonnet-4-6"},"scope":{"allow":[{"target":{"kind":"workspace_path","path":"."},"permission":"write"}]},"permissions":{"default_action":"allow","rule":[{"tool":"write_file","action":"deny"}]}}}',
+    },
+    argv: ["--profile", "path:tool.json"],
+    code: "manifest_invalid",
+    both: true,
+  },
+  {
+    name: "a prompt reference the runtime cannot parse",
+    setup: {
+      "workspace/prompt.json":
+        '{"profile":{"format":"insomnia.nix-profile.v1","name":"c"},"manifest":{"model":{"ref":"anthropic/claude-sonnet-4-6"},"scope":{"allow":[{"target":{"kind":"workspace_path","path":"."},"permission":"write"}]},"worker":{"instruction":"$bogus/nothing"}}}',
+    },
+    argv: ["--profile", "path:prompt.json"],
+    code: "manifest_invalid",
+  },
+  {
+    name: "a web search key in the manifest (the runtime reads only api_key_env)",
+    setup: {
+      "workspace/search.json":
+        '{"profile":{"format":"insomnia.nix-profile.v1","name":"c"},"manifest":{"model":{"ref":"anthropic/claude-sonnet-4-6"},"scope":{"allow":[{"target":{"kind":"workspace_path","path":"."},"permission":"write"}]},"web":{"enabled":true,"search":{"enabled":true,"api_key":{"kind":"secret_ref","ref":"web.brave.default"}}}}}',
+    },
+    argv: ["--profile", "path:search.json"],
+    code: "manifest_invalid",
+  },
+  {
+    name: "a launch workspace outside the granted scope",
+    setup: {
+      "workspace/elsewhere.json":
+        '{"profile":{"format":"insomnia.nix-profile.v1","name":"c"},"manifest":{"model":{"ref":"anthropic/claude-sonnet-4-6"},"scope":{"allow":[{"target":"/nonexistent-elsewhere","permission":"read"}]}}}',
+    },
+    argv: ["--profile", "path:elsewhere.json"],
+    code: "scope_violation",
+    both: true,
+  },
+  {
+    name: "a TOML rule naming an unknown tool",
+    setup: {
+      "workspace/m.toml":
+        '[pod]\nname = "t"\n[model]\nref = "anthropic/claude-sonnet-4-6"\n[[scope.allow]]\ntarget = { kind = "workspace_path", path = "." }\npermission = "read"\n[permissions]\ndefault_action = "allow"\n[[permissions.rule]]\ntool = "write_file"\naction = "deny"\n',
+    },
+    argv: ["--manifest", "m.toml"],
+    code: "manifest_invalid",
+  },
   artifact("bad-permission.json", "manifest_invalid", "permission is not read/write"),
   artifact("bad-secret-ref.json", "secret_ref_invalid", "secret id with .."),
   artifact("unknown-model-ref.json", "manifest_invalid", "model ref not in the catalog"),
