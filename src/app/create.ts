@@ -111,15 +111,18 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
   const explicitName = request.name !== undefined;
   // A chosen name is checked before evaluating; otherwise the manifest's, once it is known.
   if (explicitName) validatePodName(request.name!);
-  const { manifest, warnings, provenance, notes } = await resolveSource(request.source ?? DEFAULT_SOURCE, {
-    env,
-    cwd,
-    workspace,
-    podName: request.name,
-    timeoutMs: request.timeoutMs,
-    signal: request.signal,
-    progress: request.progress,
-  });
+  const { manifest, warnings, provenance, notes } = await resolveSource(
+    request.source ?? DEFAULT_SOURCE,
+    {
+      env,
+      cwd,
+      workspace,
+      podName: request.name,
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+      progress: request.progress,
+    },
+  );
   if (!explicitName) validatePodName(manifest.pod.name);
   for (const note of notes) request.onNote?.(note);
   for (const warning of warnings) request.onWarning?.(warning);

@@ -117,6 +117,34 @@ export const COMMANDS: readonly CommandSpec[] = [
     common: RUN,
     handler: async () => (await import("./commands/profiles_init.ts")).initProfile,
   },
+  {
+    path: "profiles default",
+    description: "show the default profile, or set it (user registry; --project: the project's)",
+    arguments: [{
+      syntax: "[name]",
+      description: "profile to make the default (must resolve)",
+      value: "profile",
+    }],
+    options: [{
+      flags: "--project",
+      description: "set it in the project's .insomnia/manifest.toml",
+    }],
+    handler: async () => (await import("./commands/profiles_edit.ts")).profilesDefault,
+  },
+  {
+    path: "profiles rm",
+    description: "unregister a user or project profile (its file stays unless --delete)",
+    arguments: [{ syntax: "<name>", description: "registered profile name", value: "profile" }],
+    options: [
+      {
+        flags: "--source <source>",
+        description: "registry to remove it from (default: where it is registered)",
+        choices: ["project", "user"],
+      },
+      { flags: "--delete", description: "also delete the profile file" },
+    ],
+    handler: async () => (await import("./commands/profiles_edit.ts")).profilesRm,
+  },
   { path: "pods", description: "list, inspect, remove and export recorded Pods" },
   {
     path: "pods list",

@@ -244,3 +244,61 @@ Deno.test("pods rm: several names, --dry-run removes nothing, a missing name rem
     });
   });
 });
+
+Deno.test("profiles default shows and sets the default (user or --project); profiles rm unregisters, --delete removes the file", async () => {
+  await withSandbox(async (sb) => {
+    const run = (args: string[]) => runCli(args, { cwd: sb.workspace, env: sb.env });
+    const json = async (args: string[]) => {
+      const r = await run([...args, "--json"]);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      return parseJson(r) as any;
+    };
+    assert.equal((await json(["profiles", "default"])).default, "builtin:default");
+    const shown = await run(["profiles", "default"]);
+    assert.equal(shown.stdout, "builtin:default (builtin fallback)\n");
+
+    // A name that does not resolve is never written.
+    const before = treeSnapshot(sb.root);
+    const typo = await run(["profiles", "default", "codr", "--json"]);
+    assert.equal(typo.code, 1);
+    assert.equal((parseJson(typo) as any).error.code, "profile_not_found");
+    assert.deepEqual(treeSnapshot(sb.root), before);
+
+    const userManifest = join(sb.config, "manifest.toml");
+    writeFile(userManifest, '# my registry\n[profiles.profile]\nmine = "profiles/mine.nix"\n');
+    writeFile(join(sb.config, "profiles", "mine.nix"), userProfile("mine", "mine"));
+    const set = await json(["profiles", "default", "mine"]);
+    assert.equal(set.resolves_to, "user:mine");
+    const text = readFileSync(userManifest, "utf8");
+    assert.match(text, /^# my registry\n/);
+    assert.match(text, /default = "mine"/);
+    assert.equal((await json(["profiles", "default"])).default, "user:mine");
+    // --project writes the project's registry, whose default wins.
+    const proj = await json(["profiles", "default", "builtin:reviewer", "--project"]);
+    assert.equal(proj.file, join(sb.workspace, ".insomnia", "manifest.toml"));
+    assert.equal((await json(["profiles", "default"])).default, "builtin:reviewer");
+
+    // The user default cannot be unregistered before another is set.
+    const blocked = await run(["profiles", "rm", "mine", "--json"]);
+    assert.equal((parseJson(blocked) as any).error.code, "usage");
+    await json(["profiles", "default", "builtin:coder"]);
+    const kept = await json(["profiles", "rm", "mine"]);
+    assert.equal(kept.profile, "user:mine");
+    assert.equal(kept.deleted, false);
+    assert.ok(Deno.statSync(join(sb.config, "profiles", "mine.nix")).isFile);
+    assert.doesNotMatch(readFileSync(userManifest, "utf8"), /mine = /);
+    const gone = await run(["profiles", "rm", "mine", "--json"]);
+    assert.equal((parseJson(gone) as any).error.code, "profile_not_found");
+
+    writeFile(
+      userManifest,
+      readFileSync(userManifest, "utf8").replace(
+        "[profiles.profile]\n",
+        '[profiles.profile]\nother = "profiles/mine.nix"\n',
+      ),
+    );
+    const deleted = await json(["profiles", "rm", "other", "--delete"]);
+    assert.equal(deleted.deleted, true);
+    assert.throws(() => Deno.statSync(join(sb.config, "profiles", "mine.nix")));
+  });
+});
