@@ -160,7 +160,7 @@ const RELATIONS: Array<[string, string[], string | RegExp]> = [
   [
     "unknown option after a valid one (with a suggestion)",
     ["--manifest", "m.toml", "--dryrun"],
-    /unknown option '--dryrun'\s+\(Did you mean --dry-run\?\)/,
+    /unknown option '--dryrun'. Did you mean `--dry-run`\?/,
   ],
   ["unknown command", ["bogus"], /bogus/],
   ["missing --manifest argument", ["--manifest"], "option '--manifest <file>' argument missing"],

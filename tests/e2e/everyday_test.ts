@@ -302,3 +302,49 @@ Deno.test("profiles default shows and sets the default (user or --project); prof
     assert.throws(() => Deno.statSync(join(sb.config, "profiles", "mine.nix")));
   });
 });
+
+Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean wording, no docs/ paths", async () => {
+  await withSandbox(async (sb) => {
+    const run = (args: string[]) => runCli(args, { cwd: sb.workspace, env: sb.env });
+    // Every command path of the command list (read as text: the list is the one source).
+    const list = readFileSync(join(FIXTURES, "..", "..", "src", "cli", "command_list.ts"), "utf8");
+    const paths = [...list.matchAll(/path: "([a-z ]+)",/g)].map((m) => m[1]);
+    const groups = new Set(
+      paths.map((p) => p.split(" ")[0]).filter((g, _, all) =>
+        paths.some((p) => p.startsWith(`${g} `))
+      ),
+    );
+    const leaves = paths.filter((p) => !groups.has(p));
+    assert.equal(leaves.length, 17, leaves.join(", "));
+    await Promise.all(leaves.map(async (path) => {
+      const help = await run([...path.split(" "), "--help"]);
+      assert.equal(help.code, 0, path);
+      assert.match(
+        help.stdout,
+        /\nExamples:\n {2}(printf .* \| )?insomnia-pod /,
+        `${path} has examples`,
+      );
+    }));
+    const viaHelp = await run(["help", "pods"]);
+    assert.equal(viaHelp.code, 0, viaHelp.stderr);
+    assert.match(viaHelp.stdout, /^Usage: insomnia-pod pods /);
+    const root = await run(["help"]);
+    assert.match(root.stdout, /^Usage: insomnia-pod /);
+    assert.doesNotMatch(root.stdout, /docs\//, "help names no source-tree paths");
+    assert.match(root.stdout, /insomnia-pod help <command>/);
+
+    const wordings = await Promise.all([
+      run(["help", "profils"]),
+      run(["porfiles"]),
+      run(["profiles", "lst"]),
+      run(["--jsn"]),
+    ]);
+    for (const r of wordings) {
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^error\[usage\]: .*\. Did you mean `[^`]+`\? Run `insomnia-pod/);
+      assert.doesNotMatch(r.stderr, /\(did you mean|\(Did you mean/i);
+    }
+    const unknown = await run(["help", "nosuch", "--json"]);
+    assert.equal((parseJson(unknown) as any).error.code, "usage");
+  });
+});
