@@ -348,3 +348,22 @@ Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean 
     assert.equal((parseJson(unknown) as any).error.code, "usage");
   });
 });
+
+Deno.test("resume notes that the profile file changed since the snapshot (never evaluates it)", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.root, "p", "drift.nix"), userProfile("drift", "before"));
+    await ok(sb, ["--profile", file]);
+    const same = await cli(sb, ["--pod", "drift"]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.doesNotMatch(same.stderr, /changed since its snapshot/);
+    writeFile(file, userProfile("drift", "after"));
+    const changed = await cli(sb, ["--pod", "drift"]);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(
+      changed.stderr,
+      /^note: the profile of Pod drift changed since its snapshot; the snapshot is used as is \(see the changes with `insomnia-pod --pod drift --reload-profile`\)$/m,
+    );
+    const quiet = await cli(sb, ["--pod", "drift", "-q"]);
+    assert.equal(quiet.stderr, "");
+  });
+});
