@@ -310,9 +310,7 @@ Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean 
     const list = readFileSync(join(FIXTURES, "..", "..", "src", "cli", "command_list.ts"), "utf8");
     const paths = [...list.matchAll(/path: "([a-z ]+)",/g)].map((m) => m[1]);
     const groups = new Set(
-      paths.map((p) => p.split(" ")[0]).filter((g, _, all) =>
-        paths.some((p) => p.startsWith(`${g} `))
-      ),
+      paths.map((p) => p.split(" ")[0]).filter((g) => paths.some((p) => p.startsWith(`${g} `))),
     );
     const leaves = paths.filter((p) => !groups.has(p));
     assert.equal(leaves.length, 17, leaves.join(", "));
