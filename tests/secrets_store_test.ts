@@ -283,7 +283,7 @@ Deno.test("secrets set / list / rm command handlers", async () => {
     assert.equal(list.human, "crlf\nllm.anthropic.default\ntwo.newlines");
     assert.ok(!JSON.stringify(list).includes(CANARY));
     const rm = await secretsRm("crlf", ctx);
-    assert.deepEqual(rm.json, { secret: { id: "crlf", removed: true, backend: "file" } });
+    assert.deepEqual(rm.json, { action: "removed", secrets: [{ id: "crlf", backend: "file" }] });
     assert.equal(rm.human, "removed secret crlf");
     assert.equal((await catchAsync(() => secretsRm("crlf", ctx))).code, "secret_unresolved");
     const empty = sandbox();

@@ -369,6 +369,8 @@ const TAKES: Record<string, string[]> = {
   "profiles show": ["--workspace", "--eval-timeout"],
   "profiles check": ["--workspace", "--eval-timeout"],
   "profiles init": ["--workspace", "--eval-timeout"],
+  "profiles default": [],
+  "profiles rm": [],
   "pods list": ["--store"],
   "pods show": ["--store"],
   "pods rm": ["--store"],
