@@ -184,7 +184,7 @@ for (const [name, toml, field, allowed] of ENUM_CASES) {
         `${field}: must be one of`,
         ...allowed.map((v) => `"${v}"`),
         `got "${bad}"`,
-        "see docs/manifest.md",
+        "`insomnia-pod schema --manifest` lists every field",
       ],
     });
   });

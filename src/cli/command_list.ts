@@ -50,6 +50,8 @@ export interface CommandSpec {
   readonly options?: readonly OptionSpec[];
   /** The common flags it takes besides `--json` and `-q`. */
   readonly common?: readonly CommonFlag[];
+  /** Example command lines and what each does, shown under its help (every subcommand has some). */
+  readonly examples?: readonly (readonly [string, string])[];
   /** Loads its handler. */
   readonly handler?: () => Promise<CommandHandler>;
 }
@@ -70,11 +72,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   { path: "profiles", description: "discover, inspect, check and create profiles" },
   {
     path: "profiles list",
+    examples: [["insomnia-pod profiles list", "every profile; * marks the default"], [
+      "insomnia-pod profiles list --json",
+      "the same as JSON",
+    ]],
     description: "list every discovered profile, its source and the default",
     handler: async () => (await import("./commands/profiles_list.ts")).listProfiles,
   },
   {
     path: "profiles show",
+    examples: [["insomnia-pod profiles show coder", "what profile coder grants"], [
+      "insomnia-pod profiles show ./dev.nix --manifest",
+      "the whole resolved manifest",
+    ]],
     description: "evaluate a profile and summarise what it grants",
     arguments: [{ syntax: "<selector>", description: "profile selector", value: "profile" }],
     options: [{ flags: "--manifest", description: "print the whole resolved manifest" }],
@@ -83,6 +93,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "profiles check",
+    examples: [["insomnia-pod profiles check --all", "evaluate every profile (CI)"], [
+      "insomnia-pod profiles check coder --check-secrets",
+      "also require its secrets",
+    ]],
     description: "evaluate and validate profiles (exit 1 if any fails)",
     arguments: [{
       syntax: "[selectors...]",
@@ -98,6 +112,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "profiles init",
+    examples: [[
+      "insomnia-pod profiles init dev",
+      "write .insomnia/profiles/dev.nix and register it",
+    ], ["insomnia-pod profiles init dev --from builtin:coder", "start from the coder profile"]],
     description: "write a new profile file and register it",
     arguments: [{ syntax: "<name>", description: "profile name" }],
     options: [
@@ -117,15 +135,56 @@ export const COMMANDS: readonly CommandSpec[] = [
     common: RUN,
     handler: async () => (await import("./commands/profiles_init.ts")).initProfile,
   },
+  {
+    path: "profiles default",
+    examples: [["insomnia-pod profiles default", "show the default profile"], [
+      "insomnia-pod profiles default dev",
+      "make dev the user default",
+    ], ["insomnia-pod profiles default dev --project", "make it the project's default"]],
+    description: "show the default profile, or set it (user registry; --project: the project's)",
+    arguments: [{
+      syntax: "[name]",
+      description: "profile to make the default (must resolve)",
+      value: "profile",
+    }],
+    options: [{
+      flags: "--project",
+      description: "set it in the project's .insomnia/manifest.toml",
+    }],
+    handler: async () => (await import("./commands/profiles_edit.ts")).profilesDefault,
+  },
+  {
+    path: "profiles rm",
+    examples: [["insomnia-pod profiles rm dev", "unregister dev (the file stays)"], [
+      "insomnia-pod profiles rm dev --delete",
+      "also delete its file",
+    ]],
+    description: "unregister a user or project profile (its file stays unless --delete)",
+    arguments: [{ syntax: "<name>", description: "registered profile name", value: "profile" }],
+    options: [
+      {
+        flags: "--source <source>",
+        description: "registry to remove it from (default: where it is registered)",
+        choices: ["project", "user"],
+      },
+      { flags: "--delete", description: "also delete the profile file" },
+    ],
+    handler: async () => (await import("./commands/profiles_edit.ts")).profilesRm,
+  },
   { path: "pods", description: "list, inspect, remove and export recorded Pods" },
   {
     path: "pods list",
+    examples: [["insomnia-pod pods list", "every recorded Pod"]],
     description: "list recorded Pods",
     common: ["store"],
     handler: async () => (await import("./commands/pods.ts")).podsList,
   },
   {
     path: "pods show",
+    examples: [[
+      "insomnia-pod pods show coder",
+      "provenance, fingerprint and history of Pod coder",
+    ]],
     description: "a Pod's provenance, fingerprint and history",
     arguments: [{ syntax: "<name>", value: "pod" }],
     common: ["store"],
@@ -133,6 +192,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "pods rm",
+    examples: [["insomnia-pod pods rm old-1 old-2", "remove two Pods (asks on a terminal)"], [
+      "insomnia-pod pods rm old-1 --dry-run",
+      "show what would be removed",
+    ], ["insomnia-pod pods rm old-1 --yes", "remove without asking"]],
     description: "remove Pod records with their snapshots and history (asks on a terminal)",
     arguments: [{ syntax: "<names...>", value: "pod" }],
     options: [
@@ -144,6 +207,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "pods export",
+    examples: [["insomnia-pod pods export coder -o coder.json", "write a portable artifact"], [
+      "insomnia-pod --profile path:coder.json",
+      "create a Pod from it elsewhere",
+    ]],
     description: "write a Pod's snapshot as a portable artifact",
     arguments: [{ syntax: "<name>", value: "pod" }],
     options: [{
@@ -157,6 +224,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   { path: "secrets", description: "the local secret store (values never printed)" },
   {
     path: "secrets set",
+    examples: [[
+      'printf %s "$KEY" | insomnia-pod secrets set llm.anthropic.default',
+      "store a key (read from stdin)",
+    ]],
     description: "store a secret read from stdin",
     arguments: [{ syntax: "<id>" }],
     handler: async () => {
@@ -166,6 +237,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "secrets list",
+    examples: [["insomnia-pod secrets list", "stored ids (never values)"]],
     description: "list stored secret ids",
     handler: async () => {
       const { secretsList } = await import("./commands/secrets.ts");
@@ -174,6 +246,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "secrets rm",
+    examples: [["insomnia-pod secrets rm llm.anthropic.default", "remove a stored secret"]],
     description: "remove a stored secret",
     arguments: [{ syntax: "<id>", value: "secret" }],
     handler: async () => {
@@ -183,6 +256,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "new",
+    examples: [["insomnia-pod new", "pick a profile and create a Pod"], [
+      "insomnia-pod new --profile coder",
+      "start with coder selected",
+    ]],
     description: "interactive New Pod dialog (needs a terminal)",
     options: [{
       flags: "--profile <selector>",
@@ -194,18 +271,27 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: "doctor",
+    examples: [["insomnia-pod doctor", "check Nix, registries, the default and the store"]],
     description: "check Nix, registries, the default profile and the store",
     common: ["store", ...RUN],
     handler: async () => (await import("./commands/doctor.ts")).doctor,
   },
   {
     path: "completions",
+    examples: [[
+      "insomnia-pod completions bash > ~/.local/share/bash-completion/completions/insomnia-pod",
+      "install bash completions",
+    ]],
     description: "print a shell completion script",
     arguments: [{ syntax: "<shell>", description: "bash, zsh or fish", choices: SHELLS }],
     handler: async () => (await import("./commands/completions.ts")).completions,
   },
   {
     path: "schema",
+    examples: [["insomnia-pod schema --manifest", "every field of a TOML/JSON manifest layer"], [
+      "insomnia-pod schema --resolved",
+      "a resolved manifest (snapshots)",
+    ]],
     description: "print the JSON Schema of profile artifacts or manifests",
     options: [
       { flags: "--artifact", description: "the profile artifact (default)" },

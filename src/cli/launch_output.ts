@@ -111,8 +111,15 @@ export function reloadHeader(plan: ReloadPlan): string {
   }`;
 }
 
-/** A re-resolve; `applied` is the Pod after `apply()`, undefined when it was not applied. */
-export function reloadOutput(plan: ReloadPlan, applied?: LaunchedPod): CommandOutput {
+/**
+ * A re-resolve; `applied` is the Pod after `apply()`, undefined when it was not applied.
+ * `headerShown`: the diff was already printed before the question, so the text gives the status.
+ */
+export function reloadOutput(
+  plan: ReloadPlan,
+  applied?: LaunchedPod,
+  headerShown = false,
+): CommandOutput {
   const fingerprintOnly = plan.changes.length === 0 && plan.fingerprintChanged;
   const status = plan.changes.length === 0
     ? fingerprintOnly
@@ -135,6 +142,6 @@ export function reloadOutput(plan: ReloadPlan, applied?: LaunchedPod): CommandOu
       manifest: applied ? plan.manifest : plan.pod.manifest,
       warnings: plan.warnings,
     },
-    human: `${reloadHeader(plan)}\n${status}`,
+    human: headerShown ? status : `${reloadHeader(plan)}\n${status}`,
   };
 }

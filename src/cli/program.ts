@@ -24,7 +24,19 @@ Examples:
   insomnia-pod new                              the interactive New Pod dialog
 
 Exit status: 0 success, 1 failure, 2 usage error, 130 cancelled.
-Documentation: docs/cli.md`;
+More: \`insomnia-pod help <command>\` (for example \`insomnia-pod help pods\`); every manifest field:
+\`insomnia-pod schema --manifest\`.`;
+
+/** The "Examples:" block under a subcommand's help. */
+function examplesText(examples: readonly (readonly [string, string])[]): string {
+  const width = Math.min(48, Math.max(...examples.map(([c]) => c.length)));
+  const lines = examples.map(([command, what]) =>
+    command.length > width
+      ? `  ${command}\n  ${" ".repeat(width)}  ${what}`
+      : `  ${command.padEnd(width)}  ${what}`
+  );
+  return `\nExamples:\n${lines.join("\n")}`;
+}
 
 /**
  * Root options that select or shape what the root command does (create or resume a Pod). Given
@@ -156,6 +168,9 @@ export function buildProgram(
   }
   program.action((opts) => run("", opts, []));
   if (!subcommands) return program;
+  // `insomnia-pod help pods` as well as `insomnia-pod pods --help` (the root has an action, so
+  // commander adds no help command to it by itself).
+  program.helpCommand(HELP_COMMAND.syntax, HELP_COMMAND.description);
 
   const commands = new Map<string, Command>([["", program]]);
   for (const spec of COMMANDS) {
@@ -168,6 +183,7 @@ export function buildProgram(
       continue;
     }
     common(cmd, spec.common);
+    if (spec.examples) cmd.addHelpText("after", examplesText(spec.examples));
     for (const arg of spec.arguments ?? []) {
       const argument = new Argument(arg.syntax, arg.description);
       if (arg.choices) argument.choices(arg.choices);

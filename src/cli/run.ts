@@ -81,10 +81,11 @@ function usageMessage(error: CommanderError, argv: string[]): string {
   const first = argv.find((a) => !a.startsWith("-"));
   const commands = COMMAND_NAMES;
   if (error.code === "commander.excessArguments" && first && !commands.includes(first)) {
-    const hint = commands.find((c) => distance(c, first) <= 2);
-    text = `unknown command '${first}'${hint ? ` (did you mean '${hint}'?)` : ""}`;
+    text = unknownCommand(first);
   }
-  return `${text.replace(/\.$/, "")}. Run \`insomnia-pod --help\` for usage.`;
+  // One wording for every suggestion, commander's included: "… Did you mean `x`?"
+  text = text.replace(/\.?\s*\((?:d|D)id you mean ([^)?]+)\?\)/, ". Did you mean `$1`?");
+  return `${endSentence(text)} Run \`insomnia-pod --help\` for usage.`;
 }
 
 /**
@@ -97,6 +98,17 @@ function withFormat(json: unknown): unknown {
   return json !== null && typeof json === "object" && !Array.isArray(json)
     ? { format: JSON_FORMAT, ...json }
     : json;
+}
+
+/** `text` ending in one full stop or question mark. */
+function endSentence(text: string): string {
+  return /[.?]$/.test(text) ? text : `${text}.`;
+}
+
+/** `unknown command 'x'` with the one did-you-mean wording. */
+function unknownCommand(name: string): string {
+  const hint = COMMAND_NAMES.find((c) => distance(c, name) <= 2);
+  return `unknown command '${name}'${hint ? `. Did you mean \`${hint}\`?` : ""}`;
 }
 
 /** The usage error of a command group (`insomnia-pod profiles`) run without a subcommand. */
@@ -208,6 +220,21 @@ export async function main(argv: string[]): Promise<number> {
         // Help asked for (`profiles help`) went to stdout: success. Help commander printed
         // because a group got no subcommand went to stderr: a usage error.
         if (!groupHelp) return 0;
+        if (!groupHelp.command.parent) {
+          // `insomnia-pod help nosuch`: commander shows the root help on stderr.
+          const name = argv[argv.indexOf("help") + 1] ?? "";
+          printError(
+            new InsomniaError(
+              "usage",
+              `help: ${
+                endSentence(unknownCommand(name))
+              } Run \`insomnia-pod help\` for the commands.`,
+              { command: name },
+            ),
+            json,
+          );
+          return 2;
+        }
         printError(missingSubcommand(groupHelp.command), json);
         if (!json) writeErr(`\n${groupHelp.text}`);
         return 2;

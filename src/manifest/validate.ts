@@ -203,7 +203,7 @@ export function throwIssues(
     `${origin} is not a valid manifest: ${list.join("; ")}${more}. ` +
       `Fix the field${
         issues.length > 1 ? "s" : ""
-      } named above (see docs/manifest.md for every field).`,
+      } named above (\`insomnia-pod schema --manifest\` lists every field).`,
     { field: issues[0]?.field, issues },
   );
 }

@@ -63,3 +63,70 @@ export function registeredPath(
     : undefined;
   return path === undefined ? null : resolve(dirname(file), path);
 }
+
+const PROFILES_HEADER = /^\s*\[\s*profiles\s*\]\s*(#.*)?$/;
+const ANY_HEADER = /^\s*\[/;
+
+/** Returns `text` with `default = "<target>"` under `[profiles]` (replaced when present). */
+export function setDefaultEntry(text: string, target: string, file: string): string {
+  if (text.trim()) parseTomlText(text, file);
+  const line = `default = ${JSON.stringify(target)}`;
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => PROFILES_HEADER.test(l));
+  let next: string;
+  if (header >= 0) {
+    let end = lines.findIndex((l, i) => i > header && ANY_HEADER.test(l));
+    if (end < 0) end = lines.length;
+    const at = lines.findIndex((l, i) => i > header && i < end && /^\s*default\s*=/.test(l));
+    if (at >= 0) lines[at] = line;
+    else lines.splice(header + 1, 0, line);
+    next = lines.join("\n");
+  } else {
+    // A `[profiles]` table after `[profiles.profile]` is valid TOML (defined once).
+    next = `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}\n[profiles]\n${line}\n`;
+  }
+  checkEdit(next, file, line);
+  return next;
+}
+
+/**
+ * Returns `text` without the `[profiles.profile]` entry `name` (one line), or throws
+ * `registry_invalid` when the entry is written in a form this edit cannot remove.
+ */
+export function removeEntry(text: string, name: string, file: string): string {
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => /^\s*\[\s*profiles\s*\.\s*profile\s*\]\s*(#.*)?$/.test(l));
+  let end = lines.findIndex((l, i) => i > header && ANY_HEADER.test(l));
+  if (end < 0) end = lines.length;
+  const key = new RegExp(`^\\s*(${escape(name)}|"${escape(name)}"|'${escape(name)}')\\s*=`);
+  const at = header < 0 ? -1 : lines.findIndex((l, i) => i > header && i < end && key.test(l));
+  if (at < 0) {
+    throw new InsomniaError(
+      "registry_invalid",
+      `${file} registers profile ${name} in a form this command cannot edit (not one line under ` +
+        `[profiles.profile]). Remove it by hand; nothing was changed.`,
+      { file },
+    );
+  }
+  lines.splice(at, 1);
+  const next = lines.join("\n");
+  checkEdit(next, file, lines[at] ?? "");
+  return next;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function checkEdit(next: string, file: string, line: string): void {
+  try {
+    parse(next);
+  } catch {
+    throw new InsomniaError(
+      "registry_invalid",
+      `${file} cannot be edited safely (the result would not be valid TOML); change \`${line}\` ` +
+        "by hand. Nothing was changed.",
+      { file },
+    );
+  }
+}

@@ -160,7 +160,7 @@ const RELATIONS: Array<[string, string[], string | RegExp]> = [
   [
     "unknown option after a valid one (with a suggestion)",
     ["--manifest", "m.toml", "--dryrun"],
-    /unknown option '--dryrun'\s+\(Did you mean --dry-run\?\)/,
+    /unknown option '--dryrun'. Did you mean `--dry-run`\?/,
   ],
   ["unknown command", ["bogus"], /bogus/],
   ["missing --manifest argument", ["--manifest"], "option '--manifest <file>' argument missing"],
@@ -369,6 +369,8 @@ const TAKES: Record<string, string[]> = {
   "profiles show": ["--workspace", "--eval-timeout"],
   "profiles check": ["--workspace", "--eval-timeout"],
   "profiles init": ["--workspace", "--eval-timeout"],
+  "profiles default": [],
+  "profiles rm": [],
   "pods list": ["--store"],
   "pods show": ["--store"],
   "pods rm": ["--store"],

@@ -28,7 +28,7 @@ function assertNoStack(text: string): void {
 }
 
 const GROUPS: Record<string, string[]> = {
-  profiles: ["list", "show", "check", "init"],
+  profiles: ["list", "show", "check", "init", "default", "rm"],
   pods: ["list", "show", "rm", "export"],
   secrets: ["set", "list", "rm"],
 };

@@ -223,6 +223,7 @@ Deno.test({
         "doctor",
         "completions",
         "schema",
+        "help",
       ]);
       assert.deepEqual(await c("insomnia-pod pro"), ["profiles"]);
       assert.deepEqual(await c("insomnia-pod profiles "), [
@@ -230,6 +231,8 @@ Deno.test({
         "show",
         "check",
         "init",
+        "default",
+        "rm",
         "help",
       ]);
       assert.deepEqual(await c("insomnia-pod --prof"), ["--profile", "--profile-pod-name"]);
@@ -292,9 +295,11 @@ Deno.test({
       includesAll(await c("insomnia-pod "), ["profiles", "pods", "doctor", "schema"], "root");
       assert.deepEqual((await c("insomnia-pod profiles ")).sort(), [
         "check",
+        "default",
         "help",
         "init",
         "list",
+        "rm",
         "show",
       ]);
       includesAll(await c("insomnia-pod profiles check --"), ["--all", "--check-secrets"], "flags");

@@ -244,3 +244,124 @@ Deno.test("pods rm: several names, --dry-run removes nothing, a missing name rem
     });
   });
 });
+
+Deno.test("profiles default shows and sets the default (user or --project); profiles rm unregisters, --delete removes the file", async () => {
+  await withSandbox(async (sb) => {
+    const run = (args: string[]) => runCli(args, { cwd: sb.workspace, env: sb.env });
+    const json = async (args: string[]) => {
+      const r = await run([...args, "--json"]);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      return parseJson(r) as any;
+    };
+    assert.equal((await json(["profiles", "default"])).default, "builtin:default");
+    const shown = await run(["profiles", "default"]);
+    assert.equal(shown.stdout, "builtin:default (builtin fallback)\n");
+
+    // A name that does not resolve is never written.
+    const before = treeSnapshot(sb.root);
+    const typo = await run(["profiles", "default", "codr", "--json"]);
+    assert.equal(typo.code, 1);
+    assert.equal((parseJson(typo) as any).error.code, "profile_not_found");
+    assert.deepEqual(treeSnapshot(sb.root), before);
+
+    const userManifest = join(sb.config, "manifest.toml");
+    writeFile(userManifest, '# my registry\n[profiles.profile]\nmine = "profiles/mine.nix"\n');
+    writeFile(join(sb.config, "profiles", "mine.nix"), userProfile("mine", "mine"));
+    const set = await json(["profiles", "default", "mine"]);
+    assert.equal(set.resolves_to, "user:mine");
+    const text = readFileSync(userManifest, "utf8");
+    assert.match(text, /^# my registry\n/);
+    assert.match(text, /default = "mine"/);
+    assert.equal((await json(["profiles", "default"])).default, "user:mine");
+    // --project writes the project's registry, whose default wins.
+    const proj = await json(["profiles", "default", "builtin:reviewer", "--project"]);
+    assert.equal(proj.file, join(sb.workspace, ".insomnia", "manifest.toml"));
+    assert.equal((await json(["profiles", "default"])).default, "builtin:reviewer");
+
+    // The user default cannot be unregistered before another is set.
+    const blocked = await run(["profiles", "rm", "mine", "--json"]);
+    assert.equal((parseJson(blocked) as any).error.code, "usage");
+    await json(["profiles", "default", "builtin:coder"]);
+    const kept = await json(["profiles", "rm", "mine"]);
+    assert.equal(kept.profile, "user:mine");
+    assert.equal(kept.deleted, false);
+    assert.ok(Deno.statSync(join(sb.config, "profiles", "mine.nix")).isFile);
+    assert.doesNotMatch(readFileSync(userManifest, "utf8"), /mine = /);
+    const gone = await run(["profiles", "rm", "mine", "--json"]);
+    assert.equal((parseJson(gone) as any).error.code, "profile_not_found");
+
+    writeFile(
+      userManifest,
+      readFileSync(userManifest, "utf8").replace(
+        "[profiles.profile]\n",
+        '[profiles.profile]\nother = "profiles/mine.nix"\n',
+      ),
+    );
+    const deleted = await json(["profiles", "rm", "other", "--delete"]);
+    assert.equal(deleted.deleted, true);
+    assert.throws(() => Deno.statSync(join(sb.config, "profiles", "mine.nix")));
+  });
+});
+
+Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean wording, no docs/ paths", async () => {
+  await withSandbox(async (sb) => {
+    const run = (args: string[]) => runCli(args, { cwd: sb.workspace, env: sb.env });
+    // Every command path of the command list (read as text: the list is the one source).
+    const list = readFileSync(join(FIXTURES, "..", "..", "src", "cli", "command_list.ts"), "utf8");
+    const paths = [...list.matchAll(/path: "([a-z ]+)",/g)].map((m) => m[1]);
+    const groups = new Set(
+      paths.map((p) => p.split(" ")[0]).filter((g) => paths.some((p) => p.startsWith(`${g} `))),
+    );
+    const leaves = paths.filter((p) => !groups.has(p));
+    assert.equal(leaves.length, 17, leaves.join(", "));
+    await Promise.all(leaves.map(async (path) => {
+      const help = await run([...path.split(" "), "--help"]);
+      assert.equal(help.code, 0, path);
+      assert.match(
+        help.stdout,
+        /\nExamples:\n {2}(printf .* \| )?insomnia-pod /,
+        `${path} has examples`,
+      );
+    }));
+    const viaHelp = await run(["help", "pods"]);
+    assert.equal(viaHelp.code, 0, viaHelp.stderr);
+    assert.match(viaHelp.stdout, /^Usage: insomnia-pod pods /);
+    const root = await run(["help"]);
+    assert.match(root.stdout, /^Usage: insomnia-pod /);
+    assert.doesNotMatch(root.stdout, /docs\//, "help names no source-tree paths");
+    assert.match(root.stdout, /insomnia-pod help <command>/);
+
+    const wordings = await Promise.all([
+      run(["help", "profils"]),
+      run(["porfiles"]),
+      run(["profiles", "lst"]),
+      run(["--jsn"]),
+    ]);
+    for (const r of wordings) {
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^error\[usage\]: .*\. Did you mean `[^`]+`\? Run `insomnia-pod/);
+      assert.doesNotMatch(r.stderr, /\(did you mean|\(Did you mean/i);
+    }
+    const unknown = await run(["help", "nosuch", "--json"]);
+    assert.equal((parseJson(unknown) as any).error.code, "usage");
+  });
+});
+
+Deno.test("resume notes that the profile file changed since the snapshot (never evaluates it)", async () => {
+  await withSandbox(async (sb) => {
+    const file = writeFile(join(sb.root, "p", "drift.nix"), userProfile("drift", "before"));
+    await ok(sb, ["--profile", file]);
+    const same = await cli(sb, ["--pod", "drift"]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.doesNotMatch(same.stderr, /changed since its snapshot/);
+    writeFile(file, userProfile("drift", "after"));
+    const changed = await cli(sb, ["--pod", "drift"]);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(
+      changed.stderr,
+      /^note: the profile of Pod drift changed since its snapshot; the snapshot is used as is \(see the changes with `insomnia-pod --pod drift --reload-profile`\)$/m,
+    );
+    const quiet = await cli(sb, ["--pod", "drift", "-q"]);
+    assert.equal(quiet.stderr, "");
+  });
+});

@@ -509,7 +509,7 @@ Deno.test("manifest cli: schema errors list every problem with field paths and s
         `model.scheme: must be one of "anthropic", "openai_chat", "openai_responses", "gemini", got "antropic"`,
         "worker.max_turns: must be at least 1",
         "scope.allow[0].permision: unknown field (did you mean `scope.allow[0].permission`?)",
-        "Fix the fields named above (see docs/manifest.md for every field).",
+        "Fix the fields named above (`insomnia-pod schema --manifest` lists every field).",
       ]
     ) assert.ok(error.message.includes(fragment), `${fragment}\nnot in\n${error.message}`);
   });

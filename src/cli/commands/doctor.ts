@@ -272,7 +272,7 @@ function registryCheck(env: Env, cwd: string): DoctorCheck {
       "registries",
       `[${e.code}] ${e.message}`,
       "fix or move the registry file named above (the [profiles] table of the user manifest or " +
-        "the project's .insomnia/manifest.toml); see docs/registry.md.",
+        "the project's .insomnia/manifest.toml); see `insomnia-pod help profiles`.",
     );
   }
 }

@@ -14,6 +14,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
 import { createdOutput, reloadHeader, reloadOutput, resumedOutput } from "../launch_output.ts";
 import { withProgress } from "../progress.ts";
+import { profileDrift } from "../../profile/provenance.ts";
 import { confirm } from "../confirm.ts";
 
 /** Entry of the root command. */
@@ -35,13 +36,21 @@ export async function launch(
   };
   if (opts.reloadProfile) return await reloadPod(request, opts, ctx);
   if (opts.session !== undefined) {
-    return resumedOutput(
-      await resumed(await resume(request), opts, ctx),
-      `by session ${opts.session}`,
-    );
+    const plan = await resume(request);
+    noteChangedProfile(plan, ctx);
+    return resumedOutput(await resumed(plan, opts, ctx), `by session ${opts.session}`);
   }
   if (opts.pod !== undefined) return await resumeOrCreate(request, opts, ctx);
   return await createPod(request, opts, ctx);
+}
+
+/** A resume uses the snapshot as is; when the profile file changed since, it says so (by hash). */
+function noteChangedProfile(plan: ResumePlan, ctx: CliContext): void {
+  if (profileDrift(plan.pod.provenance) !== "changed") return;
+  ctx.note(
+    `note: the profile of Pod ${plan.pod.name} changed since its snapshot; the snapshot is used ` +
+      `as is (see the changes with \`insomnia-pod --pod ${plan.pod.name} --reload-profile\`)`,
+  );
 }
 
 function resumed(plan: ResumePlan, opts: LaunchOptions, ctx: CliContext) {
@@ -92,6 +101,7 @@ async function resumeOrCreate(
         } ${ignored.length === 1 ? "applies" : "apply"} only when the Pod is created`,
       );
     }
+    noteChangedProfile(plan, ctx);
     return resumedOutput(await resumed(plan, opts, ctx), "from its snapshot");
   }
   try {
@@ -118,10 +128,12 @@ async function reloadPod(
   const { reload } = await import("../../app/reload.ts");
   const plan = await reload(request);
   let apply = false;
+  let shown = false;
   if (plan.pending && !opts.dryRun) {
     if (opts.yes) apply = true;
     else if (ctx.interactive && !ctx.json) {
-      ctx.note(reloadHeader(plan)); // the diff comes before the question
+      ctx.note(reloadHeader(plan)); // the diff comes before the question, and only there
+      shown = !ctx.quiet;
       apply = await confirm(
         plan.changes.length > 0
           ? `Replace the snapshot of Pod ${plan.pod.name}?`
@@ -130,5 +142,5 @@ async function reloadPod(
       );
     }
   }
-  return reloadOutput(plan, apply ? await plan.applyWhenFree(ctx.signal) : undefined);
+  return reloadOutput(plan, apply ? await plan.applyWhenFree(ctx.signal) : undefined, shown);
 }

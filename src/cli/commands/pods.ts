@@ -122,7 +122,6 @@ export async function podsShow(
 }
 
 /** `pods rm` handler. */
-// deno-lint-ignore require-await
 export async function podsRm(
   opts: Record<string, unknown>,
   args: string[],

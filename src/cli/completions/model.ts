@@ -110,7 +110,8 @@ export function insomniaCompletionModel(): CompletionCommand[] {
       name: nameOf(s),
       description: s.description,
     }));
-    const group = spec.path !== "" && !spec.handler;
+    // Groups and the root have a `help [command]` subcommand.
+    const group = spec.path === "" || !spec.handler;
     return {
       path: spec.path,
       subcommands: group
