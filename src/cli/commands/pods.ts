@@ -27,6 +27,7 @@ import {
   removePod,
 } from "../../store/pod_store.ts";
 import { confirm } from "../confirm.ts";
+import { askWarning } from "../../manifest/runtime_contract.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
 import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
@@ -107,8 +108,12 @@ export async function podsShow(
     ],
     ...summaryRows(manifest),
   ];
+  // The runtime denies every `ask`: a Pod that relies on it is told so wherever it is shown.
+  const asks = askWarning(manifest);
+  if (asks) ctx.note(`warning: ${asks}`);
   return {
     json: {
+      ...(asks && { warnings: [asks] }),
       pod: { ...record.pod, dir: record.dir },
       profile: record.profile,
       fingerprint: record.fingerprint,
