@@ -55,10 +55,12 @@ Deno.test(
     assert.deepEqual(plannedEvaluation(["--profile", "./coder.nix"], env, cwd), {
       file: coder,
       timeoutMs: 30_000,
+      impure: false,
     });
     assert.deepEqual(plannedEvaluation(["--profile=path:team", "--json"], env, cwd), {
       file: join(cwd, "team", "profile.nix"),
       timeoutMs: 30_000,
+      impure: false,
     });
     const flagged = ["--profile", coder, "--eval-timeout", "5s", "--dry-run", "-q"];
     assert.equal(plannedEvaluation(flagged, env, cwd)?.timeoutMs, 5_000);

@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { InsomniaError } from "../src/errors.ts";
 import { buildNixArgs, evaluateNix, type NixEvalRequest, nixVersion } from "../src/nix/evaluate.ts";
+import { profileRoots } from "../src/nix/args.ts";
 import { parseNixStderr, stripAnsi, writeTraceFile } from "../src/nix/diagnostics.ts";
 import { REPO_ROOT } from "./helpers/cli.ts";
 
@@ -400,10 +401,30 @@ Deno.test("buildNixArgs for file and flake targets", () => {
       "dummy://",
       "-I",
       "insomnia=/lib/insomnia",
+      // the sandbox: restricted mode, no URIs, readable roots = the profile's directory + library
+      "--option",
+      "restrict-eval",
+      "true",
+      "--option",
+      "allowed-uris",
+      "",
+      "-I",
+      "/p",
+      "-I",
+      "/lib/insomnia",
       "--file",
       "/p/coder.nix",
     ],
   );
+  // --impure-eval drops it; a project profile may read its whole project
+  assert.ok(
+    !buildNixArgs({ target: { kind: "file", file: "/p/coder.nix" }, impure: true })
+      .includes("restrict-eval"),
+  );
+  assert.deepEqual(profileRoots("/repo/.insomnia/profiles/x.nix"), [
+    "/repo/.insomnia/profiles",
+    "/repo",
+  ]);
   assert.deepEqual(
     buildNixArgs({ target: { kind: "flake", ref: "github:o/r", name: "coder" } }),
     [

@@ -42,6 +42,8 @@ export interface ResolveSourceOptions {
   timeoutMs?: number;
   /** Cancels the evaluation. */
   signal?: AbortSignal;
+  /** Evaluate without the sandbox (`--impure-eval`). */
+  impureEval?: boolean;
   /** Registries already loaded by the caller. */
   registry?: Registry;
   /** Wraps the evaluation (see {@link LaunchRequest.progress}). */
@@ -67,6 +69,7 @@ export async function resolveSource(
       podName,
       timeoutMs,
       signal: options.signal,
+      impureEval: options.impureEval,
       ...(options.registry && { registry: options.registry }),
     });
     const label = `evaluating profile ${source.selector}`;
@@ -132,6 +135,7 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
       workspace,
       podName: request.name,
       timeoutMs: request.timeoutMs,
+      impureEval: request.impureEval,
       signal: request.signal,
       progress: request.progress,
     },

@@ -124,6 +124,11 @@ const LAUNCH_FLAGS = {
     flags: "--check-secrets",
     description: "verify every secret reference resolves (values never printed)",
   },
+  impureEval: {
+    flags: "--impure-eval",
+    description:
+      "evaluate the profile without the sandbox (it may then read any file and the network)",
+  },
   dryRun: { flags: "--dry-run", description: "resolve and print; write nothing" },
   json: { flags: "--json", description: "print one JSON document on stdout", common: "always" },
   quiet: { flags: "-q, --quiet", description: "print only results", common: "always" },

@@ -39,6 +39,8 @@ export interface LaunchRequest {
   timeoutMs?: number;
   /** create: fail with `secret_unresolved` unless every secret reference resolves. */
   checkSecrets?: boolean;
+  /** Evaluate Nix profiles without the sandbox (`--impure-eval`; src/nix/sandbox.ts). */
+  impureEval?: boolean;
   /** Environment (default: the process environment). */
   env?: Env;
   /** Working directory for relative paths and selectors (default: the process cwd). */
@@ -70,5 +72,6 @@ export function launchRequest(options: LaunchOptions): LaunchRequest {
       ? undefined
       : parseDuration(options.evalTimeout, longFlag("evalTimeout")),
     checkSecrets: options.checkSecrets,
+    impureEval: options.impureEval,
   };
 }

@@ -72,6 +72,7 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
     podName: record.pod.name,
     timeoutMs: request.timeoutMs ?? evalTimeout({}, env),
     signal: request.signal,
+    impureEval: request.impureEval,
   });
   const label = `re-evaluating profile ${before.selector}`;
   const fresh = await (request.progress?.(label, work) ?? work);

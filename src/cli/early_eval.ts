@@ -20,7 +20,7 @@ import { profileFileFor } from "../profile/profile_file.ts";
 import { selectEntry } from "../profile/registry.ts";
 import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
-import { withoutSecretEnv } from "../secrets/secret_env.ts";
+import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
 
 type ParseOption = { type: "string" | "boolean"; short?: string };
 
@@ -49,7 +49,7 @@ export function plannedEvaluation(
   argv: string[],
   env: Env,
   cwd: string,
-): { file: string; timeoutMs: number } | undefined {
+): { file: string; timeoutMs: number; impure: boolean } | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: rootOptions(), strict: true }));
@@ -77,7 +77,7 @@ export function plannedEvaluation(
     const timeoutMs = typeof limit === "string"
       ? parseDuration(limit, "--eval-timeout")
       : DEFAULT_EVAL_TIMEOUT_MS;
-    return { file, timeoutMs };
+    return { file, timeoutMs, impure: impureEvalRequested(values["impure-eval"] === true, env) };
   } catch {
     return undefined;
   }
@@ -99,9 +99,13 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
   const target = { kind: "file" as const, file: planned.file };
   prestartNix({
     bin,
-    args: buildNixArgs({ target, includePaths: { insomnia: join(library, "nix") } }),
+    args: buildNixArgs({
+      target,
+      includePaths: { insomnia: join(library, "nix") },
+      impure: planned.impure,
+    }),
     cwd: dirname(planned.file),
-    env: withoutSecretEnv(env),
+    env: nixEnv(env),
     timeoutMs: planned.timeoutMs,
     maxStdoutBytes: DEFAULT_MAX_OUTPUT_BYTES,
     maxStderrBytes: MAX_STDERR_BYTES,

@@ -4,7 +4,8 @@
  * string literals for text written into Nix code.
  * @module
  */
-import { isAbsolute } from "node:path";
+import { dirname, isAbsolute } from "node:path";
+import { sandboxArgs } from "./sandbox.ts";
 import { InsomniaError } from "../errors.ts";
 
 /** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
@@ -18,6 +19,11 @@ export interface NixArgsRequest {
   target: NixTarget;
   /** Each entry becomes `-I name=path` (the profile library, e.g. `insomnia`). */
   includePaths?: Record<string, string>;
+  /**
+   * Evaluate a file without the sandbox (src/nix/sandbox.ts): only on the user's explicit
+   * `--impure-eval`. By default a file profile reads only its own directory and the library.
+   */
+  impure?: boolean;
 }
 
 /** Default cap on `nix eval` stdout: 16 MiB. */
@@ -54,6 +60,11 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
         { file: target.file },
       );
     }
+    if (!req.impure) {
+      args.push(
+        ...sandboxArgs([...profileRoots(target.file), ...Object.values(req.includePaths ?? {})]),
+      );
+    }
     args.push("--file", target.file);
   } else {
     if (target.ref === "" || target.ref.includes("#")) {
@@ -67,6 +78,18 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
     args.push("--", `${target.ref}#insomniaProfiles.${attrName(target.name)}`);
   }
   return args;
+}
+
+/**
+ * What a profile file may read: its own directory and, for a profile inside a project's
+ * `.insomnia/` directory, the whole project (the directory holding `.insomnia/`), so project
+ * profiles can share files across the repository.
+ */
+export function profileRoots(file: string): string[] {
+  const roots = [dirname(file)];
+  const marker = file.lastIndexOf("/.insomnia/");
+  if (marker >= 0) roots.push(file.slice(0, marker) || "/");
+  return roots;
 }
 
 function attrName(name: string): string {

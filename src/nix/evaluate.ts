@@ -27,7 +27,7 @@ import {
 } from "./diagnostics.ts";
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
-import { withoutSecretEnv } from "../secrets/secret_env.ts";
+import { nixEnv, sandboxHint } from "./sandbox.ts";
 import { decodeUtf8, formatSize } from "../fs/read_bounded.ts";
 import { mark } from "../timing.ts";
 import { cachedVersion, rememberVersion, versionCacheFile } from "./version_cache.ts";
@@ -197,7 +197,7 @@ async function runNix(
     args,
     cwd: req.cwd ?? process.cwd(),
     // Nix must never see secret values: a profile could read them with builtins.getEnv.
-    env: withoutSecretEnv(req.env ?? processEnv()),
+    env: nixEnv(req.env ?? processEnv()),
     timeoutMs: req.timeoutMs,
     maxStdoutBytes: maxOutputBytes,
     maxStderrBytes: MAX_STDERR_BYTES,
@@ -341,12 +341,13 @@ function failed(
     );
   }
   const summary = `${diagnostic.error ?? `nix exited with ${status}`}${at(location)}`;
+  const sandbox = sandboxHint(stderr);
   return new InsomniaError(
     "nix_eval_failed",
-    `nix eval failed for profile ${label}: ${summary}${
-      /[.!?]$/.test(summary) ? "" : "."
+    `nix eval failed for profile ${label}: ${summary}${/[.!?]$/.test(summary) ? "" : "."}${
+      sandbox ? ` ${sandbox}` : ""
     }${traceNote}`,
-    details,
+    { ...details, ...(sandbox && { sandbox: true }) },
   );
 }
 

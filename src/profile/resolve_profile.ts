@@ -16,6 +16,7 @@ import { type ResolvedManifest, resolveManifest } from "../manifest/resolve_mani
 import type { PodManifest } from "../manifest/schema.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS } from "../nix/duration.ts";
 import { evaluateNix } from "../nix/evaluate.ts";
+import { impureEvalRequested } from "../nix/sandbox.ts";
 import { resourceDir } from "../resources.ts";
 import { redactText } from "../secrets/redact.ts";
 import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
@@ -93,6 +94,11 @@ export interface ResolveProfileOptions {
   traceDir?: string;
   /** A registry already loaded by the caller (avoids reading registry files twice). */
   registry?: Registry;
+  /**
+   * Evaluate without the sandbox (`--impure-eval`): the profile may read any file and the network.
+   * Default: restricted to the profile's directory and the library (src/nix/sandbox.ts).
+   */
+  impureEval?: boolean;
 }
 
 function sha256File(path: string): string | null {
@@ -158,6 +164,7 @@ async function evaluateFile(
   const result = await evaluateNix({
     target: { kind: "file", file },
     includePaths: { insomnia: join(resourceDir(env), "nix") },
+    impure: impureEvalRequested(options.impureEval, env),
     timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
     signal: options.signal,
     nixBin: options.nixBin,

@@ -194,7 +194,7 @@ Deno.test("profiles init --from imports a base in the same project by a relative
     const outside = writeFile(join(sb.root, "shared", "base.nix"), profile("shared", "shared"));
     const other = await runCli(
       ["profiles", "init", "theirs", "--from", outside, "--json"],
-      { cwd: moved, env: sb.env },
+      { cwd: moved, env: { ...sb.env, INSOMNIA_IMPURE_EVAL: "1" } },
     );
     assert.equal(other.code, 0, other.stdout + other.stderr);
     const text = readFileSync(join(moved, ".insomnia", "profiles", "theirs.nix"), "utf8");
@@ -202,12 +202,17 @@ Deno.test("profiles init --from imports a base in the same project by a relative
   });
 });
 
+// Bases outside the new profile's project are read with the sandbox's opt-in (src/nix/sandbox.ts):
+// a project profile may read only its own project unless the user says otherwise.
 Deno.test("profiles init --from: a directory means its profile.nix; artifacts, missing files and odd paths are handled", async () => {
   await withSandbox(async (sb) => {
     const project = join(sb.workspace, "proj");
     writeFile(join(project, "dd", "profile.nix"), profile("dd", "from a directory"));
     const init = (name: string, from: string) =>
-      runCli(["profiles", "init", name, "--from", from, "--json"], { cwd: project, env: sb.env });
+      runCli(["profiles", "init", name, "--from", from, "--json"], {
+        cwd: project,
+        env: { ...sb.env, INSOMNIA_IMPURE_EVAL: "1" },
+      });
 
     const fromDir = await init("fromdir", "./dd");
     assert.equal(fromDir.code, 0, fromDir.stdout + fromDir.stderr);
@@ -231,7 +236,7 @@ Deno.test("profiles init --from: a directory means its profile.nix; artifacts, m
     assert.equal(fromOdd.code, 0, fromOdd.stdout + fromOdd.stderr);
     const resolved = await runCli(["profiles", "show", "project:fromodd", "--json"], {
       cwd: project,
-      env: sb.env,
+      env: { ...sb.env, INSOMNIA_IMPURE_EVAL: "1" },
     });
     assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
     assert.doesNotMatch(resolved.stdout, /decoy/);

@@ -1,0 +1,88 @@
+/**
+ * End-to-end: the evaluation sandbox (src/nix/sandbox.ts, issue 14 item 2). A profile reads only
+ * its own directory and the bundled library: files elsewhere, the environment and the network are
+ * refused, with a message that names what was refused and how to allow it — and never a byte of it.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parseJson, runCli, type Sandbox, withSandbox, writeFile } from "../helpers/cli.ts";
+
+function profile(sb: Sandbox, name: string, description: string, extra = ""): string {
+  return writeFile(
+    join(sb.root, "profiles", `${name}.nix`),
+    `let insomnia = import <insomnia> { }; ${extra} in
+insomnia.mkProfile {
+  name = "${name}";
+  description = ${description};
+  manifest = {
+    model = { ref = "anthropic/claude-sonnet-4-6"; auth = insomnia.secrets.ref "llm.anthropic.default"; };
+    scope.allow = [ { target = insomnia.workspace "."; permission = "read"; } ];
+  };
+}
+`,
+  );
+}
+
+const run = (sb: Sandbox, args: string[], env: Record<string, string> = {}) =>
+  runCli([...args, "--dry-run", "--json"], { cwd: sb.workspace, env: { ...sb.env, ...env } });
+
+Deno.test("sandbox: files outside the profile's directory are refused, naming the fix, never the content", async () => {
+  await withSandbox(async (sb) => {
+    const secret = writeFile(join(sb.home, ".ssh", "id_ed25519"), "CANARY-PRIVATE-KEY-0123456789");
+    for (const target of ["/etc/hostname", secret]) {
+      const file = profile(sb, "leak", `builtins.readFile ${target}`);
+      const result = await run(sb, ["--profile", file]);
+      assert.equal(result.code, 1, result.stdout);
+      const error = parseJson(result).error as { code: string; message: string };
+      assert.equal(error.code, "nix_eval_failed");
+      assert.match(error.message, /The evaluation sandbox refused/);
+      assert.ok(error.message.includes(target));
+      assert.match(error.message, /--impure-eval/);
+      assert.doesNotMatch(result.stdout + result.stderr, /CANARY-PRIVATE-KEY/);
+    }
+  });
+});
+
+Deno.test("sandbox: imports under the profile's directory work; getEnv is empty; no network", async () => {
+  await withSandbox(async (sb) => {
+    writeFile(join(sb.root, "profiles", "common.nix"), `{ text = "shared"; }`);
+    const ok = await run(sb, [
+      "--profile",
+      profile(sb, "ok", `"\${(import ./common.nix).text} [\${builtins.getEnv "GITHUB_TOKEN"}]"`),
+    ], { GITHUB_TOKEN: "ghp_CANARYCANARYCANARYCANARYCANARYCANARY" });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.equal(
+      (parseJson(ok).profile as { metadata: { description: string } }).metadata.description,
+      "shared []",
+    );
+    const net = await run(sb, [
+      "--profile",
+      profile(sb, "net", `builtins.readFile (builtins.fetchurl "https://example.invalid/x")`),
+    ]);
+    assert.equal(net.code, 1);
+    assert.match(
+      (parseJson(net).error as { message: string }).message,
+      /sandbox refused https:\/\/example\.invalid\/x/,
+    );
+  });
+});
+
+Deno.test("sandbox: --impure-eval lifts it for one run; the environment is still an allow-list", async () => {
+  await withSandbox(async (sb) => {
+    const file = profile(
+      sb,
+      "impure",
+      `"host \${builtins.readFile /etc/hostname} [\${builtins.getEnv "GITHUB_TOKEN"}]"`,
+    );
+    const result = await run(sb, ["--profile", file, "--impure-eval"], {
+      GITHUB_TOKEN: "ghp_CANARYCANARYCANARYCANARYCANARYCANARY",
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const description = (parseJson(result).profile as { metadata: { description: string } })
+      .metadata.description;
+    assert.match(description, /^host /);
+    assert.ok(description.endsWith("[]"), "GITHUB_TOKEN never reaches nix");
+    const viaEnv = await run(sb, ["--profile", file], { INSOMNIA_IMPURE_EVAL: "1" });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+  });
+});
