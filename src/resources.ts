@@ -160,6 +160,8 @@ export function ensureResourceCopy(cache: string): string {
   try {
     makePrivateDir(cache, true);
     writeCopy(temp);
+    // Another process may have finished its copy meanwhile (and may be evaluating with it): use it.
+    if (isIntactCopy(target)) return target;
     if (existsSync(target) || isLink(target)) {
       const stale = `${target}.stale-${randomBytes(6).toString("hex")}`;
       renameSync(target, stale);

@@ -90,3 +90,18 @@ export function printError(error: InsomniaError, json: boolean): void {
     writeErr(`error[${error.code}]: ${error.message}`);
   }
 }
+
+/**
+ * The length of the longest of `values` (0 for none), with a loop: `Math.max(...values)` overflows
+ * the call stack for a list of some 100,000 entries (a large store or registry).
+ *
+ * @example
+ * ```ts ignore
+ * widest(pods.map((p) => p.name)); // column width
+ * ```
+ */
+export function widest(values: readonly string[]): number {
+  let width = 0;
+  for (const value of values) if (value.length > width) width = value.length;
+  return width;
+}

@@ -650,7 +650,11 @@ Deno.test({
   ignore: !Deno.env.get("INSOMNIA_POD_BIN"),
   fn: () =>
     inSandbox(async (sb) => {
-      const profile = join(FIXTURES, "profiles", "minimal.nix");
+      // In the workspace: its scope "." (next to the file) is then where the Pod starts.
+      const profile = writeFile(
+        join(sb.workspace, "minimal.nix"),
+        Deno.readTextFileSync(join(FIXTURES, "profiles", "minimal.nix")),
+      );
       const run = (umask: string) =>
         new Deno.Command("sh", {
           args: ["-c", `umask ${umask}; exec "$@"`, "sh", ...podCommand(), "--profile", profile],

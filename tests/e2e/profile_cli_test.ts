@@ -68,9 +68,12 @@ Deno.test("the seed's minimal profile resolves, with provenance, and writes noth
     const before = treeSnapshot(sb.root, [join(sb.root, "cache")]);
     // Its scope is the profile's own directory ("." next to the file), so the runtime would refuse
     // to start it anywhere else: launched from the parent directory it is scope_violation.
+    // (The seed imports the library by the repository's absolute path: outside the sandbox roots
+    // of a compiled binary, whose library is its own unpacked copy — hence the opt-in.)
+    const seedEnv = { ...sb.env, INSOMNIA_IMPURE_EVAL: "1" };
     const outside = await runCli(["--profile", "./profiles/coder.nix", "--json"], {
       cwd: sb.root,
-      env: sb.env,
+      env: seedEnv,
     });
     assert.equal(outside.code, 1, outside.stderr);
     const refused = (parseJson(outside) as Record<string, any>).error;
@@ -80,7 +83,7 @@ Deno.test("the seed's minimal profile resolves, with provenance, and writes noth
     assert.deepEqual(treeSnapshot(sb.root, [join(sb.root, "cache")]), before, "nothing written");
     const result = await runCli(
       ["--profile", "./profiles/coder.nix", "--workspace", dir, "--dry-run", "--json"],
-      { cwd: sb.root, env: sb.env },
+      { cwd: sb.root, env: seedEnv },
     );
     assert.equal(result.code, 0, result.stderr);
     const out = parseJson(result) as Record<string, any>;

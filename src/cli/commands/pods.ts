@@ -6,6 +6,7 @@
  * `--workspace` on import.
  * @module
  */
+import { widest } from "../output.ts";
 import { lstatSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InsomniaError } from "../../errors.ts";
@@ -53,7 +54,7 @@ export async function podsList(
       }
       : { name: entry.name, ok: false, error: entry.error }
   );
-  const width = Math.max(0, ...pods.map((p) => p.name.length));
+  const width = widest(pods.map((p) => p.name));
   const lines = pods.map((p) =>
     p.ok
       ? `${p.name.padEnd(width)}  ${"source" in p ? p.source : ""}  updated ${

@@ -5,6 +5,7 @@
  * diagnosing exactly that.
  * @module
  */
+import { widest } from "../output.ts";
 import { InsomniaError } from "../../errors.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import {
@@ -73,7 +74,7 @@ export async function listProfiles(
     default: e.isDefault,
     shadows: e.shadows,
   }));
-  const width = Math.max(0, ...entries.map((e) => e.qualified.length));
+  const width = widest(entries.map((e) => e.qualified));
   const lines = entries.map((e) =>
     `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
     sameName(e)
