@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "nix_eval_failed",
   "nix_eval_timeout",
   "nix_eval_cancelled",
+  "nix_eval_memory",
   "artifact_invalid",
   "artifact_format_unsupported",
   "secret_plaintext",
@@ -34,6 +35,8 @@ export const ERROR_CODES = [
   "cancelled",
   "permission_denied",
   "scope_violation",
+  "project_untrusted",
+  "profile_drift",
   "internal",
 ] as const;
 

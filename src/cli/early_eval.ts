@@ -21,6 +21,7 @@ import { selectEntry } from "../profile/registry.ts";
 import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
+import { evalGuard } from "../nix/guard.ts";
 
 type ParseOption = { type: "string" | "boolean"; short?: string };
 
@@ -96,6 +97,12 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
   const requested = envValue(env, "INSOMNIA_NIX_BIN") ?? "nix";
   const bin = findExecutable(requested, env, cwd);
   if (!library || !bin) return false;
+  let guard;
+  try {
+    guard = evalGuard(planned.timeoutMs, env);
+  } catch {
+    return false; // a malformed limit is reported by the pipeline itself
+  }
   const target = { kind: "file" as const, file: planned.file };
   prestartNix({
     bin,
@@ -109,6 +116,7 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
     timeoutMs: planned.timeoutMs,
     maxStdoutBytes: DEFAULT_MAX_OUTPUT_BYTES,
     maxStderrBytes: MAX_STDERR_BYTES,
+    guard,
   });
   return true;
 }

@@ -28,6 +28,7 @@ import {
 import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { nixEnv, sandboxHint } from "./sandbox.ts";
+import { evalGuard, outOfMemory } from "./guard.ts";
 import { decodeUtf8, formatSize } from "../fs/read_bounded.ts";
 import { mark } from "../timing.ts";
 import { cachedVersion, rememberVersion, versionCacheFile } from "./version_cache.ts";
@@ -201,6 +202,7 @@ async function runNix(
     timeoutMs: req.timeoutMs,
     maxStdoutBytes: maxOutputBytes,
     maxStderrBytes: MAX_STDERR_BYTES,
+    guard: evalGuard(req.timeoutMs, req.env ?? processEnv()),
   };
   let run: RunResult;
   try {
@@ -311,6 +313,7 @@ function failed(
   const raw = new TextDecoder().decode(run.stderr) +
     (run.stderrTruncated ? `\n[stderr truncated after ${formatSize(MAX_STDERR_BYTES)}]\n` : "");
   const stderr = redact(stripAnsi(raw));
+  if (outOfMemory(stderr)) return memoryExhausted(req, label);
   const diagnostic = parseNixStderr(stderr, Object.values(req.includePaths ?? {}));
   const status = run.code !== null ? `status ${run.code}` : `signal ${run.signal}`;
   const trace = writeTraceFile(
@@ -348,6 +351,19 @@ function failed(
       sandbox ? ` ${sandbox}` : ""
     }${traceNote}`,
     { ...details, ...(sandbox && { sandbox: true }) },
+  );
+}
+
+function memoryExhausted(req: NixEvalRequest, label: string): InsomniaError {
+  const limit = evalGuard(req.timeoutMs, req.env ?? processEnv()).memoryBytes;
+  return new InsomniaError(
+    "nix_eval_memory",
+    `nix eval for profile ${label} ran out of the memory an evaluation may use${
+      limit > 0 ? ` (${formatSize(limit)})` : ""
+    } and was stopped; nothing was created. A profile should evaluate to a small manifest, so ` +
+      "look for a runaway list or recursion; if the profile really needs more, raise the limit " +
+      "with INSOMNIA_EVAL_MEMORY=4G (0 = unlimited).",
+    { file: req.target.kind === "file" ? req.target.file : undefined, memoryBytes: limit },
   );
 }
 

@@ -9,6 +9,7 @@
  */
 import process from "node:process";
 import type { Env } from "../env.ts";
+import type { EvalGuard } from "./guard.ts";
 import { runProcessGroup, type RunResult } from "./process.ts";
 
 /** Everything that determines what a `nix` run computes and how it is bounded. */
@@ -22,6 +23,8 @@ export interface NixRunSpec {
   timeoutMs: number;
   maxStdoutBytes: number;
   maxStderrBytes: number;
+  /** The limits nix enforces on itself (src/nix/guard.ts). */
+  guard?: EvalGuard;
 }
 
 interface Prestarted {
@@ -44,6 +47,7 @@ function specKey(spec: NixRunSpec): string {
     spec.timeoutMs,
     spec.maxStdoutBytes,
     spec.maxStderrBytes,
+    spec.guard ?? null,
   ]);
 }
 
@@ -89,6 +93,7 @@ export function prestartNix(spec: NixRunSpec): void {
     signal: controller.signal,
     maxStdoutBytes: spec.maxStdoutBytes,
     maxStderrBytes: spec.maxStderrBytes,
+    guard: spec.guard,
   });
   result.catch(() => {}); // a spawn failure nobody adopts is not an unhandled rejection
   pending = { key: specKey(spec), result, controller };

@@ -5,12 +5,13 @@
  * @module
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import process from "node:process";
 import type { Env } from "../env.ts";
 import { runtimePermissionError } from "../errors.ts";
+import { type EvalGuard, guardedCommand, guardEnv } from "./guard.ts";
 
 /** How a {@link runProcessGroup} run ended. */
 export type RunOutcome = "exited" | "timeout" | "aborted" | "overflow";
@@ -26,6 +27,11 @@ export interface RunOptions {
   maxStdoutBytes: number;
   /** Only the first this-many bytes of stderr are kept. */
   maxStderrBytes: number;
+  /**
+   * Limits the child enforces on itself even if this process dies (src/nix/guard.ts): a
+   * deadline, an address-space limit, and death with this process.
+   */
+  guard?: EvalGuard;
 }
 
 /** Result of {@link runProcessGroup}; stdout is empty unless the outcome is `exited`. */
@@ -136,19 +142,22 @@ export function findExecutable(bin: string, env: Env, cwd?: string): string | un
  */
 export function runProcessGroup(bin: string, args: string[], opts: RunOptions): Promise<RunResult> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(opts.env)) if (value !== undefined) env[key] = value;
+  const childEnv = opts.guard ? { ...opts.env, ...guardEnv(opts.guard) } : opts.env;
+  for (const [key, value] of Object.entries(childEnv)) if (value !== undefined) env[key] = value;
+  const command = opts.guard ? guardedCommand(bin, args, opts.guard) : { bin, args };
   const started = performance.now();
   // Listening before the spawn leaves no moment in which a signal could orphan the child.
   installFatalHandlers();
   return new Promise((resolvePromise, reject) => {
-    let child: ChildProcessByStdio<null, Readable, Readable>;
+    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
     try {
-      child = spawn(bin, args, {
+      // With a guard, stdin is the watchdog's pipe: never written, closed when we finish or die.
+      child = spawn(command.bin, command.args, {
         cwd: opts.cwd,
         env,
         detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+        stdio: [opts.guard ? "pipe" : "ignore", "pipe", "pipe"],
+      }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     } catch (error) {
       if (liveGroups.size === 0) removeFatalHandlers();
       const code = (error as { code?: string }).code;
@@ -176,6 +185,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
     };
     const onAbort = () => stop("aborted");
     const cleanup = () => {
+      child.stdin?.destroy();
       clearTimeout(timers.limit);
       clearTimeout(timers.grace);
       opts.signal?.removeEventListener("abort", onAbort);
@@ -206,6 +216,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
         reject(new SpawnError(error.code, error.message));
       }
     });
+    child.stdin?.on("error", () => {}); // never written; a closed pipe is no error
     if (pid === undefined) return;
     liveGroups.add(pid);
     installExitHook();
