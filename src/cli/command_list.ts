@@ -96,7 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [["insomnia-pod profiles check --all", "evaluate every profile (CI)"], [
       "insomnia-pod profiles check coder --check-secrets",
       "also require its secrets",
-    ]],
+    ], ["insomnia-pod profiles check --frozen", "fail if any Pod's profile inputs changed (CI)"]],
     description: "evaluate and validate profiles (exit 1 if any fails)",
     arguments: [{
       syntax: "[selectors...]",
@@ -106,8 +106,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { flags: "--all", description: "check every discovered profile" },
       { flags: "--check-secrets", description: "fail when a secret reference does not resolve" },
+      {
+        flags: "--frozen",
+        description:
+          "fail when any Pod's profile inputs changed since its snapshot (alone: no evaluation)",
+      },
     ],
-    common: RUN,
+    common: ["store", ...RUN],
     handler: async () => (await import("./commands/profiles.ts")).profilesCheck,
   },
   {

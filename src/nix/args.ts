@@ -63,6 +63,9 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
     if (!req.impure) {
       args.push(
         ...sandboxArgs([...profileRoots(target.file), ...Object.values(req.includePaths ?? {})]),
+        // Restricted mode then names every path it lets the profile touch: the inputs to
+        // fingerprint (src/profile/inputs.ts).
+        "-vvv",
       );
     }
     args.push("--file", target.file);

@@ -205,3 +205,25 @@ function privateDir(dir: string): string | undefined {
   if ((stat.mode & 0o022) !== 0) return undefined;
   return dir;
 }
+
+const ACCESS = /^(?:checking access to|evaluating file) '(.+)'$/;
+const VERBOSE = /^(?:checking access to|evaluating file|resolved search path element) '/;
+
+/**
+ * Every path a sandboxed evaluation touched, in first-touch order, from the `-vvv` lines Nix prints
+ * in restricted mode (`checking access to '…'`, `evaluating file '…'`): the files it read or
+ * imported, the directories it listed or imported, and the paths whose existence it tested.
+ */
+export function accessedPaths(stderr: string): string[] {
+  const seen = new Set<string>();
+  for (const line of stderr.split("\n")) {
+    const match = ACCESS.exec(line);
+    if (match) seen.add(match[1]);
+  }
+  return [...seen];
+}
+
+/** Nix's stderr without the `-vvv` access lines (for messages and trace files). */
+export function withoutAccessLines(stderr: string): string {
+  return stderr.split("\n").filter((line) => !VERBOSE.test(line)).join("\n");
+}

@@ -19,9 +19,11 @@ import {
 } from "./args.ts";
 import { formatDuration } from "./duration.ts";
 import {
+  accessedPaths,
   defaultTraceDir,
   parseNixStderr,
   stripAnsi,
+  withoutAccessLines,
   withoutSourceExcerpts,
   writeTraceFile,
 } from "./diagnostics.ts";
@@ -63,6 +65,11 @@ export interface NixEvalResult {
   nixVersion: string | undefined;
   /** Wall-clock run time of the `nix eval` child, in whole milliseconds. */
   durationMs: number;
+  /**
+   * Every path the evaluation touched (files read or imported, directories listed, existence
+   * tests), when it ran in the sandbox, which reports them; undefined for an impure evaluation.
+   */
+  accessed?: string[];
 }
 
 export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixArgsRequest, type NixTarget };
@@ -173,7 +180,14 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
     const value = parseOutput(run, requested, label, file);
     const grace = setTimeout(stopProbe, VERSION_GRACE_MS);
     try {
-      return { value, nixVersion: await version, durationMs: run.durationMs };
+      // A truncated stderr may have lost access lines: then the inputs are unknown, not partial.
+      const sandboxed = req.target.kind === "file" && !req.impure && !run.stderrTruncated;
+      return {
+        value,
+        nixVersion: await version,
+        durationMs: run.durationMs,
+        ...(sandboxed && { accessed: accessedPaths(decodeUtf8(run.stderr) ?? "") }),
+      };
     } finally {
       clearTimeout(grace);
     }
@@ -312,7 +326,7 @@ function failed(
   const redact = req.redact ?? ((text: string) => text);
   const raw = new TextDecoder().decode(run.stderr) +
     (run.stderrTruncated ? `\n[stderr truncated after ${formatSize(MAX_STDERR_BYTES)}]\n` : "");
-  const stderr = redact(stripAnsi(raw));
+  const stderr = redact(withoutAccessLines(stripAnsi(raw)));
   if (outOfMemory(stderr)) return memoryExhausted(req, label);
   const diagnostic = parseNixStderr(stderr, Object.values(req.includePaths ?? {}));
   const status = run.code !== null ? `status ${run.code}` : `signal ${run.signal}`;

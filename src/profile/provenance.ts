@@ -4,7 +4,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { dirname, relative } from "node:path";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
+import { type InputChange, inputChanges, isInputList } from "./inputs.ts";
 import { builtinSourceSha256 } from "./builtin.ts";
 import type { ProfileProvenance } from "./resolve_profile.ts";
 
@@ -57,12 +59,34 @@ export function reselectorOf(provenance: ProfileProvenance): string {
   }
 }
 
-/** Whether the profile's file changed since the snapshot: by sha256, never by evaluating. */
-export function profileDrift(profile: unknown): "unchanged" | "changed" | "missing" | "unknown" {
-  if (!isProfileProvenance(profile)) return "unknown";
+/** What changed in a Pod's profile since its snapshot. */
+export interface ProfileDrift {
+  /** `changed`: some input differs; `missing`: the profile file itself is gone. */
+  state: "unchanged" | "changed" | "missing" | "unknown";
+  /** Each input that differs (records written before inputs were recorded: the profile only). */
+  changes: InputChange[];
+}
+
+/**
+ * Whether the profile changed since the snapshot, input by input (by sha256, never by
+ * evaluating): the profile file, every file it imported or read, every directory it listed.
+ */
+export function profileDriftDetail(profile: unknown): ProfileDrift {
+  if (!isProfileProvenance(profile)) return { state: "unknown", changes: [] };
   const p = profile;
+  const inputs = p.fingerprint?.inputs;
+  if (isInputList(inputs) && inputs.length > 0 && p.source.kind !== "flake") {
+    const changes = inputChanges(inputs);
+    const file = p.source.path;
+    const state = changes.some((c) => c.path === file && c.change === "missing")
+      ? "missing"
+      : changes.length
+      ? "changed"
+      : "unchanged";
+    return { state, changes };
+  }
   const recorded = p.fingerprint?.profile_sha256;
-  if (!recorded) return "unknown";
+  if (!recorded) return { state: "unknown", changes: [] };
   let current: string | undefined;
   if (p.source.kind === "registry" && p.source.source === "builtin") {
     current = builtinSourceSha256(p.source.name);
@@ -71,9 +95,21 @@ export function profileDrift(profile: unknown): "unchanged" | "changed" | "missi
       const bytes = readBoundedBytes(p.source.path, { code: "artifact_invalid" });
       current = createHash("sha256").update(bytes).digest("hex");
     } catch {
-      return "missing";
+      return { state: "missing", changes: [{ path: p.source.path, change: "missing" }] };
     }
   }
-  if (current === undefined) return "unknown";
-  return current === recorded ? "unchanged" : "changed";
+  if (current === undefined) return { state: "unknown", changes: [] };
+  if (current === recorded) return { state: "unchanged", changes: [] };
+  const path = p.source.kind === "flake" ? "" : p.source.path;
+  return { state: "changed", changes: [{ path, change: "changed" }] };
+}
+
+/** `common.nix changed, prompt.md missing`: paths relative to the profile's directory. */
+export function describeChanges(profile: unknown, changes: readonly InputChange[]): string {
+  const p = isProfileProvenance(profile) ? profile : undefined;
+  const base = p && p.source.kind !== "flake" ? dirname(p.source.path) : undefined;
+  return changes.map((c) => {
+    const rel = base ? relative(base, c.path) : c.path;
+    return `${rel === "" || rel.startsWith("..") ? c.path : rel} ${c.change}`;
+  }).join(", ");
 }

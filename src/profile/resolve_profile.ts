@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { type Env, processEnv } from "../env.ts";
@@ -29,6 +30,8 @@ import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
 import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
 import { profileFileFor } from "./profile_file.ts";
+import { fingerprintInputs, modifiedSince, type ProfileInput } from "./inputs.ts";
+import { profileRoots } from "../nix/args.ts";
 
 import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
 
@@ -40,8 +43,16 @@ export type ProfileSource =
 
 /** What the resolved snapshot depended on (for "did the profile change?" checks). */
 export interface ProfileFingerprint {
-  /** sha256 of the profile file (the top-level file only; imports are not tracked). */
+  /** sha256 of the profile file itself (its imports are in {@link inputs}). */
   profile_sha256: string | null;
+  /**
+   * Every input of a sandboxed evaluation — the profile, each file it imported or read, each
+   * directory it listed, each path it tested — with what it held (src/profile/inputs.ts). Absent
+   * for builtins, flakes and impure evaluations (which do not report what they read).
+   */
+  inputs?: ProfileInput[];
+  /** The directories the sandbox let the evaluation read (the bundled library is implied). */
+  roots?: string[];
   /** `nix --version` of the evaluator, or null when Nix was not used. */
   nix_version: string | null;
   /** Version of the insomnia Nix library bundled with this build. */
@@ -161,10 +172,13 @@ async function evaluateFile(
       },
     };
   }
+  const library = join(resourceDir(env), "nix");
+  const impure = impureEvalRequested(options.impureEval, env);
+  const before = sha256File(file);
   const result = await evaluateNix({
     target: { kind: "file", file },
-    includePaths: { insomnia: join(resourceDir(env), "nix") },
-    impure: impureEvalRequested(options.impureEval, env),
+    includePaths: { insomnia: library },
+    impure,
     timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
     signal: options.signal,
     nixBin: options.nixBin,
@@ -173,17 +187,55 @@ async function evaluateFile(
     traceDir: options.traceDir,
     redact: redactText,
   });
+  const inputs = result.accessed && fingerprintInputs(result.accessed, [library]);
+  const profileSha256 = inputs?.find((input) => input.path === file)?.sha256 ?? sha256File(file);
+  assertUnchangedWhileEvaluated(file, before, profileSha256, inputs ?? []);
   return {
     raw: result.value,
     base: dirname(file),
     origin: file,
     fingerprint: {
-      profile_sha256: sha256File(file),
+      profile_sha256: profileSha256,
+      ...(inputs && { inputs, roots: profileRoots(file) }),
       nix_version: result.nixVersion ?? null,
       library_version: NIX_LIBRARY_VERSION,
       evaluator: "nix",
     },
   };
+}
+
+/**
+ * The snapshot must come from the bytes the fingerprint records (D25): a profile or input that
+ * changed while Nix read it (its hash moved, or it was modified after this process started and
+ * not in the future) fails the run instead of recording a fingerprint of other bytes.
+ */
+function assertUnchangedWhileEvaluated(
+  file: string,
+  before: string | null,
+  after: string | null,
+  inputs: ProfileInput[],
+): void {
+  const now = Date.now();
+  const touched = modifiedSince(inputs, performance.timeOrigin)
+    .filter((path) => (statMtime(path) ?? Infinity) <= now);
+  if (before === after && touched.length === 0) return;
+  const which = touched.length ? touched : [file];
+  throw new InsomniaError(
+    "nix_eval_failed",
+    `profile ${file} changed while it was being evaluated (${
+      which.join(", ")
+    }), so its result cannot be matched to the files on disk; nothing was created. Run the ` +
+      "command again once the files are saved.",
+    { file, changed: which },
+  );
+}
+
+function statMtime(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import { checkRelations, creationOnlyFlagsGiven } from "../flag_relations.ts";
 import { createdOutput, reloadHeader, reloadOutput, resumedOutput } from "../launch_output.ts";
 import { withProgress } from "../progress.ts";
-import { profileDrift } from "../../profile/provenance.ts";
+import { describeChanges, profileDriftDetail } from "../../profile/provenance.ts";
 import { confirm } from "../confirm.ts";
 
 /** Entry of the root command. */
@@ -46,9 +46,12 @@ export async function launch(
 
 /** A resume uses the snapshot as is; when the profile file changed since, it says so (by hash). */
 function noteChangedProfile(plan: ResumePlan, ctx: CliContext): void {
-  if (profileDrift(plan.pod.provenance) !== "changed") return;
+  const drift = profileDriftDetail(plan.pod.provenance);
+  if (drift.state !== "changed") return;
   ctx.note(
-    `note: the profile of Pod ${plan.pod.name} changed since its snapshot; the snapshot is used ` +
+    `note: the profile of Pod ${plan.pod.name} changed since its snapshot (${
+      describeChanges(plan.pod.provenance, drift.changes)
+    }); the snapshot is used ` +
       `as is (see the changes with \`insomnia-pod --pod ${plan.pod.name} --reload-profile\`)`,
   );
 }

@@ -13,8 +13,9 @@ import { InsomniaError } from "../../errors.ts";
 import type { PodManifest } from "../../manifest/schema.ts";
 import { portableManifest } from "../../manifest/portable.ts";
 import {
+  describeChanges,
   isProfileProvenance,
-  profileDrift,
+  profileDriftDetail,
   provenanceLabel,
   type RecordedProvenance,
 } from "../../profile/provenance.ts";
@@ -81,7 +82,8 @@ export async function podsShow(
     snapshot_sha256: h.snapshot.sha256,
     source: provenanceLabel(h.profile),
   }));
-  const drift = profileDrift(record.profile);
+  const detail = profileDriftDetail(record.profile);
+  const drift = detail.state;
   const manifest = record.snapshot.manifest as unknown as PodManifest;
   const p = isProfileProvenance(record.profile) ? record.profile : null;
   const rows: Array<[string, string]> = [
@@ -102,6 +104,9 @@ export async function podsShow(
         ? "missing (the snapshot still resumes)"
         : "unknown",
     ],
+    ...(detail.changes.length
+      ? [["changed inputs", describeChanges(record.profile, detail.changes)] as [string, string]]
+      : []),
     ["snapshot", record.snapshot.sha256],
     [
       "history",
@@ -119,6 +124,7 @@ export async function podsShow(
       profile: record.profile,
       fingerprint: record.fingerprint,
       profile_file: drift,
+      profile_changes: detail.changes,
       snapshot_sha256: record.snapshot.sha256,
       history,
       manifest,

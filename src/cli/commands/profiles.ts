@@ -10,7 +10,10 @@ import { checkSecretRefs } from "../../secrets/resolve_secret.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
-import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
+import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.ts";
+import { listPods } from "../../store/validated_store.ts";
+import { describeChanges, profileDriftDetail, provenanceLabel } from "../../profile/provenance.ts";
+import type { InputChange } from "../../profile/inputs.ts";
 
 /** What every evaluation of one `profiles show|check` run shares. */
 interface ResolveContext {
@@ -132,11 +135,15 @@ export async function profilesCheck(
         "Run `insomnia-pod profiles check --help` for usage.",
     );
   }
+  // `--frozen` alone is a lockfile check: it reads the store and hashes files, it evaluates nothing.
+  const frozen = opts.frozen ? frozenCheck(opts, ctx) : undefined;
   rc.registry = loadProfileRegistry(ctx.env, ctx.cwd);
   const selectors = opts.all
     ? listEntries(rc.registry).map((e) => e.qualified)
     : args.length
     ? args
+    : frozen
+    ? []
     : ["default"];
   const results = await mapLimit(selectors, 4, async (selector) => {
     if (ctx.signal.aborted) {
@@ -175,7 +182,7 @@ export async function profilesCheck(
   if (ctx.signal.aborted) {
     throw new InsomniaError("cancelled", "profiles check was interrupted; nothing was written.");
   }
-  const failed = results.filter((r) => !r.ok);
+  const failed = [...results, ...(frozen ?? [])].filter((r) => !r.ok);
   const lines = results.map((r) =>
     r.ok
       ? `ok    ${r.selector}${
@@ -185,9 +192,59 @@ export async function profilesCheck(
       }`
       : `FAIL  ${r.selector}\n      error[${r.error!.code}]: ${r.error!.message}`
   );
+  const total = results.length + (frozen?.length ?? 0);
+  const podLines = (frozen ?? []).map((r) =>
+    r.ok
+      ? `ok    Pod ${r.pod}  (${
+        r.state === "unknown" ? "inputs not recorded" : "inputs unchanged"
+      })`
+      : `FAIL  Pod ${r.pod}\n      error[${r.error!.code}]: ${r.error!.message}`
+  );
   return {
-    json: { results, passed: results.length - failed.length, failed: failed.length },
-    human: `${lines.join("\n")}\n${results.length - failed.length} ok, ${failed.length} failed`,
+    json: {
+      results,
+      ...(frozen && { pods: frozen }),
+      passed: total - failed.length,
+      failed: failed.length,
+    },
+    human: `${[...lines, ...podLines].join("\n")}${total ? "\n" : ""}${
+      total - failed.length
+    } ok, ${failed.length} failed`,
     exitCode: failed.length ? 1 : 0,
   };
+}
+
+/** One Pod's line of `profiles check --frozen`. */
+interface FrozenResult {
+  pod: string;
+  ok: boolean;
+  state: string;
+  changes: InputChange[];
+  error?: { code: string; message: string };
+}
+
+/** Every Pod of the store, its recorded profile inputs against the files on disk now. */
+function frozenCheck(opts: Record<string, unknown>, ctx: CliContext): FrozenResult[] {
+  return listPods(storeOptions(opts as { store?: string }, ctx)).map((entry): FrozenResult => {
+    if (!entry.ok) {
+      return { pod: entry.name, ok: false, state: "unknown", changes: [], error: entry.error };
+    }
+    const profile = entry.record!.profile;
+    const drift = profileDriftDetail(profile);
+    if (drift.state === "unchanged" || drift.state === "unknown") {
+      return { pod: entry.name, ok: true, state: drift.state, changes: [] };
+    }
+    return {
+      pod: entry.name,
+      ok: false,
+      state: drift.state,
+      changes: drift.changes,
+      error: {
+        code: "profile_drift",
+        message: `the profile of Pod ${entry.name} (${provenanceLabel(profile)}) changed since ` +
+          `its snapshot: ${describeChanges(profile, drift.changes)}. Re-resolve it with ` +
+          `\`insomnia-pod --pod ${entry.name} --reload-profile\`, or restore the files.`,
+      },
+    };
+  });
 }
