@@ -129,7 +129,7 @@ export function runtimePermissionError(value: unknown): InsomniaError | undefine
       `${
         flag ? ` with ${flag}` : ""
       }; the library needs --allow-read, --allow-write, --allow-env, ` +
-      `--allow-run=nix and --allow-sys=uid (see "Permissions" in docs/library.md), the CLI -A.`,
+      `--allow-run=nix,/bin/sh and --allow-sys=uid (see "Permissions" in docs/library.md), the CLI -A.`,
     flag ? { flag } : {},
   );
 }

@@ -412,6 +412,8 @@ Deno.test("buildNixArgs for file and flake targets", () => {
       "/p",
       "-I",
       "/lib/insomnia",
+      // restricted mode then names every path it lets the profile read: the fingerprint's inputs
+      "-vvv",
       "--file",
       "/p/coder.nix",
     ],

@@ -3,7 +3,8 @@
  * everything and writes nothing; the plan's `apply()` records the Pod.
  * @module
  */
-import type { Env } from "../env.ts";
+import { resolve } from "node:path";
+import { type Env, findProjectManifest } from "../env.ts";
 import { addedSections } from "../manifest/diff.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
 import type { PodManifest } from "../manifest/schema.ts";
@@ -44,6 +45,8 @@ export interface ResolveSourceOptions {
   signal?: AbortSignal;
   /** Evaluate without the sandbox (`--impure-eval`). */
   impureEval?: boolean;
+  /** Trust every project for this run (`--trust`). */
+  trustAll?: boolean;
   /** Registries already loaded by the caller. */
   registry?: Registry;
   /** Wraps the evaluation (see {@link LaunchRequest.progress}). */
@@ -70,6 +73,7 @@ export async function resolveSource(
       timeoutMs,
       signal: options.signal,
       impureEval: options.impureEval,
+      trustAll: options.trustAll,
       ...(options.registry && { registry: options.registry }),
     });
     const label = `evaluating profile ${source.selector}`;
@@ -79,6 +83,17 @@ export async function resolveSource(
   }
   const { resolveCascade, resolveManifestFile } = await import("../manifest/cascade.ts");
   const common = { env, cwd, workspace, podName };
+  if (source.kind === "cascade") {
+    // The project layer is a stranger's settings (base_url, scope) until its project is trusted.
+    const project = findProjectManifest(resolve(cwd, source.projectStart ?? "."));
+    if (project !== undefined) {
+      const { assertManifestTrusted } = await import("../profile/project_trust.ts");
+      assertManifestTrusted(project, "its TOML settings (the cascade's project layer)", {
+        env,
+        trustAll: options.trustAll,
+      });
+    }
+  }
   const { manifest, warnings, layers } = source.kind === "manifest"
     ? resolveManifestFile(source.file, common)
     : resolveCascade({ ...common, projectStart: source.projectStart, overlay: source.overlay });
@@ -136,6 +151,7 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
       podName: request.name,
       timeoutMs: request.timeoutMs,
       impureEval: request.impureEval,
+      trustAll: request.trustAll,
       signal: request.signal,
       progress: request.progress,
     },

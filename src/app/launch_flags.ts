@@ -129,6 +129,12 @@ const LAUNCH_FLAGS = {
     description:
       "evaluate the profile without the sandbox (it may then read any file and the network)",
   },
+  trust: {
+    flags: "--trust",
+    description:
+      "trust every project for this run (throw-away CI machines; see `insomnia-pod trust`)",
+    common: "opt-in",
+  },
   dryRun: { flags: "--dry-run", description: "resolve and print; write nothing" },
   json: { flags: "--json", description: "print one JSON document on stdout", common: "always" },
   quiet: { flags: "-q, --quiet", description: "print only results", common: "always" },

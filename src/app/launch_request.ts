@@ -41,6 +41,11 @@ export interface LaunchRequest {
   checkSecrets?: boolean;
   /** Evaluate Nix profiles without the sandbox (`--impure-eval`; src/nix/sandbox.ts). */
   impureEval?: boolean;
+  /**
+   * Trust every project for this run (`--trust`; also `INSOMNIA_TRUST_ALL=1`). Default: a
+   * project's profiles and TOML layer are used only when the project is trusted.
+   */
+  trustAll?: boolean;
   /** Environment (default: the process environment). */
   env?: Env;
   /** Working directory for relative paths and selectors (default: the process cwd). */
@@ -73,5 +78,6 @@ export function launchRequest(options: LaunchOptions): LaunchRequest {
       : parseDuration(options.evalTimeout, longFlag("evalTimeout")),
     checkSecrets: options.checkSecrets,
     impureEval: options.impureEval,
+    trustAll: options.trust,
   };
 }

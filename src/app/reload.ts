@@ -65,6 +65,11 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
   // Only explicit re-resolve and create load the resolver; resume reads the snapshot alone.
   const { resolveProfile } = await import("../profile/resolve_profile.ts");
   const { diffManifests } = await import("../manifest/diff.ts");
+  if (before.source.kind === "registry" && before.source.source === "project") {
+    // The project may have changed since the Pod was created (a `git pull`): trusted as it is now?
+    const { assertProjectFileTrusted } = await import("../profile/project_trust.ts");
+    assertProjectFileTrusted(before.source.path, { env, trustAll: request.trustAll });
+  }
   const work = resolveProfile(reselectorOf(before), {
     env,
     cwd,
@@ -73,6 +78,7 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
     timeoutMs: request.timeoutMs ?? evalTimeout({}, env),
     signal: request.signal,
     impureEval: request.impureEval,
+    trustAll: request.trustAll,
   });
   const label = `re-evaluating profile ${before.selector}`;
   const fresh = await (request.progress?.(label, work) ?? work);

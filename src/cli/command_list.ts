@@ -10,7 +10,7 @@ import type { LaunchFlag, ValueKind } from "../app/launch_flags.ts";
 import type { CommandHandler } from "./context.ts";
 
 /** A common flag that only some subcommands take (`--json` and `-q` are on every command). */
-export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout">;
+export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout" | "trust">;
 
 /** A positional argument. */
 export interface ArgumentSpec {
@@ -56,7 +56,7 @@ export interface CommandSpec {
   readonly handler?: () => Promise<CommandHandler>;
 }
 
-const RUN = ["workspace", "evalTimeout"] as const;
+const RUN = ["workspace", "evalTimeout", "trust"] as const;
 
 /** Shells `completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -273,6 +273,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     }],
     common: ["store", ...RUN],
     handler: async () => (await import("./commands/new_pod.ts")).newPodCommand,
+  },
+  {
+    path: "trust",
+    examples: [
+      ["insomnia-pod trust", "trust this project's profiles (after reviewing .insomnia/)"],
+      [
+        "insomnia-pod trust --list",
+        "every trusted project and whether it changed since",
+      ],
+    ],
+    description: "trust a project's profiles and settings, as they are now",
+    arguments: [{
+      syntax: "[dir]",
+      description: "a directory of the project (default: the current one)",
+      value: "dir",
+    }],
+    options: [{ flags: "--list", description: "list the trusted projects" }],
+    handler: async () => (await import("./commands/trust.ts")).trustCommand,
+  },
+  {
+    path: "untrust",
+    examples: [["insomnia-pod untrust", "stop trusting this project"]],
+    description: "stop trusting a project",
+    arguments: [{
+      syntax: "[dir]",
+      description: "a directory of the project, or a trusted root (default: the current one)",
+      value: "dir",
+    }],
+    handler: async () => (await import("./commands/trust.ts")).untrustCommand,
   },
   {
     path: "doctor",

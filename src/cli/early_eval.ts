@@ -18,6 +18,7 @@ import { findExecutable } from "../nix/process.ts";
 import { loadProfileRegistry } from "../profile/discovery.ts";
 import { profileFileFor } from "../profile/profile_file.ts";
 import { selectEntry } from "../profile/registry.ts";
+import { assertProjectEntryTrusted } from "../profile/project_trust.ts";
 import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
@@ -69,8 +70,16 @@ export function plannedEvaluation(
       // Loading the registries would unpack the builtin resources if they are not on disk yet;
       // nothing may be written before the command line is validated.
       if (!resourceDirIfPresent(env)) return undefined;
-      const entry = selectEntry(loadProfileRegistry(env, cwd), sel);
+      const registry = loadProfileRegistry(env, cwd);
+      const entry = selectEntry(registry, sel);
       if (entry.source === "builtin") return undefined; // shipped evaluated: no Nix
+      // An untrusted project's code runs for nobody, not even ahead of time (throws if untrusted).
+      if (entry.source === "project") {
+        assertProjectEntryTrusted(registry, entry.qualified, {
+          env,
+          trustAll: values.trust === true,
+        });
+      }
       file = profileFileFor(entry.path, selector);
     } else return undefined;
     if (!file.endsWith(".nix")) return undefined;

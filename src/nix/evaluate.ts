@@ -65,6 +65,8 @@ export interface NixEvalResult {
   nixVersion: string | undefined;
   /** Wall-clock run time of the `nix eval` child, in whole milliseconds. */
   durationMs: number;
+  /** When the `nix eval` child started (epoch ms; earlier than the call when it was prestarted). */
+  startedAtMs: number;
   /**
    * Every path the evaluation touched (files read or imported, directories listed, existence
    * tests), when it ran in the sandbox, which reports them; undefined for an impure evaluation.
@@ -186,6 +188,7 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
         value,
         nixVersion: await version,
         durationMs: run.durationMs,
+        startedAtMs: run.startedAtMs,
         ...(sandboxed && { accessed: accessedPaths(decodeUtf8(run.stderr) ?? "") }),
       };
     } finally {
@@ -225,6 +228,7 @@ async function runNix(
       signal: req.signal,
     }));
   } catch (error) {
+    if (error instanceof InsomniaError) throw error; // permission_denied from the runtime
     if (error instanceof SpawnError && ["ENOENT", "EACCES", "ENOTDIR"].includes(error.code ?? "")) {
       throw unavailable(label, requested, `could not be started (${error.code})`);
     }

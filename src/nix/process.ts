@@ -43,6 +43,8 @@ export interface RunResult {
   stderr: Uint8Array;
   stderrTruncated: boolean;
   durationMs: number;
+  /** When the child was started (epoch ms): a file modified later may not be what it read. */
+  startedAtMs: number;
 }
 
 /** A spawn failure (`ENOENT`, `EACCES`, …) before the child ever ran. */
@@ -146,6 +148,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
   for (const [key, value] of Object.entries(childEnv)) if (value !== undefined) env[key] = value;
   const command = opts.guard ? guardedCommand(bin, args, opts.guard) : { bin, args };
   const started = performance.now();
+  const startedAtMs = Date.now();
   // Listening before the spawn leaves no moment in which a signal could orphan the child.
   installFatalHandlers();
   return new Promise((resolvePromise, reject) => {
@@ -160,6 +163,8 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
       }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     } catch (error) {
       if (liveGroups.size === 0) removeFatalHandlers();
+      const denied = runtimePermissionError(error);
+      if (denied) return reject(denied);
       const code = (error as { code?: string }).code;
       reject(new SpawnError(code, error instanceof Error ? error.message : String(error)));
       return;
@@ -205,6 +210,7 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
         stderr: concat(stderrChunks, Math.min(stderrBytes, opts.maxStderrBytes)),
         stderrTruncated,
         durationMs: Math.round(performance.now() - started),
+        startedAtMs,
       });
     };
 

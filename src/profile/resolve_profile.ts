@@ -30,6 +30,7 @@ import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
 import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
 import { profileFileFor } from "./profile_file.ts";
+import { assertProjectEntryTrusted } from "./project_trust.ts";
 import { fingerprintInputs, modifiedSince, type ProfileInput } from "./inputs.ts";
 import { profileRoots } from "../nix/args.ts";
 
@@ -110,6 +111,11 @@ export interface ResolveProfileOptions {
    * Default: restricted to the profile's directory and the library (src/nix/sandbox.ts).
    */
   impureEval?: boolean;
+  /**
+   * Trust every project for this run (`--trust`; also `INSOMNIA_TRUST_ALL=1`). Default: a
+   * project's profiles are used only when the user trusts the project (src/trust/gate.ts).
+   */
+  trustAll?: boolean;
 }
 
 function sha256File(path: string): string | null {
@@ -189,7 +195,7 @@ async function evaluateFile(
   });
   const inputs = result.accessed && fingerprintInputs(result.accessed, [library]);
   const profileSha256 = inputs?.find((input) => input.path === file)?.sha256 ?? sha256File(file);
-  assertUnchangedWhileEvaluated(file, before, profileSha256, inputs ?? []);
+  assertUnchangedWhileEvaluated(file, before, profileSha256, inputs ?? [], result.startedAtMs);
   return {
     raw: result.value,
     base: dirname(file),
@@ -206,17 +212,18 @@ async function evaluateFile(
 
 /**
  * The snapshot must come from the bytes the fingerprint records (D25): a profile or input that
- * changed while Nix read it (its hash moved, or it was modified after this process started and
- * not in the future) fails the run instead of recording a fingerprint of other bytes.
+ * changed while Nix read it (its hash moved, or it was modified after nix started and not in the
+ * future) fails the run instead of recording a fingerprint of other bytes.
  */
 function assertUnchangedWhileEvaluated(
   file: string,
   before: string | null,
   after: string | null,
   inputs: ProfileInput[],
+  startedAtMs: number,
 ): void {
   const now = Date.now();
-  const touched = modifiedSince(inputs, performance.timeOrigin)
+  const touched = modifiedSince(inputs, startedAtMs)
     .filter((path) => (statMtime(path) ?? Infinity) <= now);
   if (before === after && touched.length === 0) return;
   const which = touched.length ? touched : [file];
@@ -336,6 +343,9 @@ export async function resolveProfile(
   } else {
     const registry = options.registry ?? loadProfileRegistry(env, cwd);
     const entry = selectEntry(registry, sel);
+    if (entry.source === "project") {
+      assertProjectEntryTrusted(registry, entry.qualified, { env, trustAll: options.trustAll });
+    }
     source = { kind: "registry", source: entry.source, name: entry.name, path: entry.path };
     if (entry.shadowing) notes.push(shadowNote(entry.qualified, entry.shadowing));
     const shipped = entry.source === "builtin" ? builtinArtifact(entry.name) : undefined;

@@ -49,7 +49,7 @@ export interface NewPodInputs {
   /** The evaluation limit of the previews. */
   timeoutMs: number;
   /** The options given to `new` that a create takes as they are. */
-  options: Pick<LaunchOptions, "store" | "workspace" | "evalTimeout">;
+  options: Pick<LaunchOptions, "store" | "workspace" | "evalTimeout" | "trust">;
   /** `--profile SEL`: the choice to start on. */
   profile?: string;
 }
@@ -152,6 +152,7 @@ export async function newPodDialog(inputs: NewPodInputs): Promise<NewPodResult> 
       podName: initialName,
       timeoutMs: inputs.timeoutMs,
       signal: evalSignal,
+      trustAll: inputs.options.trust,
       ...(found.registry && { registry: found.registry }),
     });
     return { manifest: result.manifest, warnings: result.warnings, workspace };

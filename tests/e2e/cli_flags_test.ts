@@ -366,9 +366,9 @@ Deno.test("cli flags: `--profile SEL new` says to write `new --profile SEL`", as
 // and `secrets list --workspace x` were accepted and ignored.
 const TAKES: Record<string, string[]> = {
   "profiles list": [],
-  "profiles show": ["--workspace", "--eval-timeout"],
-  "profiles check": ["--workspace", "--eval-timeout"],
-  "profiles init": ["--workspace", "--eval-timeout"],
+  "profiles show": ["--workspace", "--eval-timeout", "--trust"],
+  "profiles check": ["--store", "--workspace", "--eval-timeout", "--trust"],
+  "profiles init": ["--workspace", "--eval-timeout", "--trust"],
   "profiles default": [],
   "profiles rm": [],
   "pods list": ["--store"],
@@ -378,12 +378,14 @@ const TAKES: Record<string, string[]> = {
   "secrets set": [],
   "secrets list": [],
   "secrets rm": [],
-  "new": ["--store", "--workspace", "--eval-timeout"],
-  "doctor": ["--store", "--workspace", "--eval-timeout"],
+  "new": ["--store", "--workspace", "--eval-timeout", "--trust"],
+  "doctor": ["--store", "--workspace", "--eval-timeout", "--trust"],
+  "trust": [],
+  "untrust": [],
   "completions": [],
   "schema": [],
 };
-const OPTIONAL = ["--store", "--workspace", "--eval-timeout"];
+const OPTIONAL = ["--store", "--workspace", "--eval-timeout", "--trust"];
 
 Deno.test("cli flags: each subcommand takes --json, -q and only the common flags it uses", () => {
   const program = buildProgram(() => Promise.resolve());

@@ -13,6 +13,7 @@ import {
   runCli,
   type Sandbox,
   treeSnapshot,
+  trustProject,
   withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
@@ -50,6 +51,7 @@ Deno.test("--pod of a missing Pod: pod_not_found with the nearest names, never a
   await withSandbox(async (sb) => {
     // A project manifest is present: before issue 16 `--pod mycodr` silently created `mycodr`.
     writeFile(join(sb.workspace, ".insomnia", "manifest.toml"), MINIMAL);
+    await trustProject(sb);
     const made = await ok(sb, ["--manifest-cascade", "--pod", "mycoder"]);
     assert.equal(made.action, "created");
     assert.equal(made.pod.name, "mycoder");
@@ -105,7 +107,7 @@ insomnia.mkProfile {
 }
 `;
 
-function projectCoder(sb: Sandbox): void {
+async function projectCoder(sb: Sandbox): Promise<void> {
   writeFile(
     join(sb.workspace, ".insomnia", "profiles", "coder.nix"),
     userProfile("coder", "project coder"),
@@ -114,11 +116,12 @@ function projectCoder(sb: Sandbox): void {
     join(sb.workspace, ".insomnia", "manifest.toml"),
     '[profiles.profile]\ncoder = "profiles/coder.nix"\n',
   );
+  await trustProject(sb);
 }
 
 Deno.test("a project profile named like a builtin shadows it with a note; builtin:x still reaches the builtin", async () => {
   await withSandbox(async (sb) => {
-    projectCoder(sb);
+    await projectCoder(sb);
     const human = await cli(sb, ["--profile", "coder", "--dry-run"]);
     assert.equal(human.code, 0, human.stderr);
     const notes = human.stderr.split("\n").filter((l) => l.startsWith("note: "));
@@ -153,7 +156,7 @@ Deno.test("a project profile named like a builtin shadows it with a note; builti
 
 Deno.test("user and project profiles of one name stay ambiguous (fail closed), builtin aside", async () => {
   await withSandbox(async (sb) => {
-    projectCoder(sb);
+    await projectCoder(sb);
     writeFile(join(sb.config, "profiles", "coder.nix"), userProfile("coder", "user coder"));
     writeFile(
       join(sb.config, "manifest.toml"),
@@ -313,7 +316,7 @@ Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean 
       paths.map((p) => p.split(" ")[0]).filter((g) => paths.some((p) => p.startsWith(`${g} `))),
     );
     const leaves = paths.filter((p) => !groups.has(p));
-    assert.equal(leaves.length, 17, leaves.join(", "));
+    assert.equal(leaves.length, 19, leaves.join(", "));
     await Promise.all(leaves.map(async (path) => {
       const help = await run([...path.split(" "), "--help"]);
       assert.equal(help.code, 0, path);
@@ -359,7 +362,7 @@ Deno.test("resume notes that the profile file changed since the snapshot (never 
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(
       changed.stderr,
-      /^note: the profile of Pod drift changed since its snapshot; the snapshot is used as is \(see the changes with `insomnia-pod --pod drift --reload-profile`\)$/m,
+      /^note: the profile of Pod drift changed since its snapshot \(drift\.nix changed\); the snapshot is used as is \(see the changes with `insomnia-pod --pod drift --reload-profile`\)$/m,
     );
     const quiet = await cli(sb, ["--pod", "drift", "-q"]);
     assert.equal(quiet.stderr, "");

@@ -59,7 +59,7 @@ Deno.test("library project: docs/library.md names the test file, the import and 
   for (const flag of ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=uid"]) {
     assert.ok(documentedArgs.includes(flag), `${flag} is documented`);
   }
-  assert.ok(documentedArgs.includes("--allow-run=nix"));
+  assert.ok(documentedArgs.includes("--allow-run=nix,/bin/sh"));
   assert.ok(!documentedArgs.includes("-A") && !documentedArgs.includes("--allow-all"));
 });
 

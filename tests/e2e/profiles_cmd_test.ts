@@ -12,6 +12,7 @@ import {
   runCli,
   type Sandbox,
   treeSnapshot,
+  trustProject,
   withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
@@ -28,7 +29,7 @@ insomnia.mkProfile {
 }
 `;
 
-function registries(sb: Sandbox) {
+async function registries(sb: Sandbox) {
   writeFile(join(sb.config, "profiles", "coder.nix"), profile("coder", "user coder"));
   writeFile(join(sb.config, "profiles", "writer.nix"), profile("writer", "user writer"));
   writeFile(
@@ -43,6 +44,7 @@ function registries(sb: Sandbox) {
     join(sb.workspace, ".insomnia", "manifest.toml"),
     '[profiles]\ndefault = "coder"\n[profiles.profile]\ncoder = "profiles/coder.nix"\n',
   );
+  await trustProject(sb);
 }
 
 async function run(sb: Sandbox, args: string[]) {
@@ -51,7 +53,7 @@ async function run(sb: Sandbox, args: string[]) {
 
 Deno.test("profiles list: deterministic order, the project default wins, shadows are shown", async () => {
   await withSandbox(async (sb) => {
-    registries(sb);
+    await registries(sb);
     const result = await run(sb, ["profiles", "list", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     const out = parseJson(result) as any;
@@ -80,7 +82,7 @@ Deno.test("profiles list: deterministic order, the project default wins, shadows
 
 Deno.test("an ambiguous name fails closed listing the choices; the qualified name works", async () => {
   await withSandbox(async (sb) => {
-    registries(sb);
+    await registries(sb);
     const ambiguous = parseJson(
       await run(sb, ["--profile", "coder", "--dry-run", "--json"]),
     ) as any;
@@ -136,6 +138,8 @@ Deno.test("profiles init writes a library profile, registers it, and it resolves
     const registry = readFileSync(join(sb.workspace, ".insomnia", "manifest.toml"), "utf8");
     assert.match(registry, /^# project settings/, "comments survive");
     assert.match(registry, /\[profiles\.profile\]\n"mine" = "profiles\/mine\.nix"/);
+    // The registry existed before and was never trusted: init does not trust it on its own.
+    await trustProject(sb);
     const shown = parseJson(
       await run(sb, ["--profile", "project:mine", "--dry-run", "--json"]),
     ) as any;
@@ -183,6 +187,8 @@ Deno.test("profiles init --from imports a base in the same project by a relative
 
     const moved = join(sb.root, "elsewhere");
     renameSync(project, moved);
+    // Trust belongs to a directory: the project moved, so it is trusted again where it is now.
+    await trustProject(sb, moved);
     const resolved = await runCli(["--profile", "project:mine", "--dry-run", "--json"], {
       cwd: moved,
       env: sb.env,

@@ -246,3 +246,12 @@ export function countingNix(path: string, log: string): string {
   Deno.chmodSync(path, 0o755);
   return path;
 }
+
+/**
+ * Trusts the project holding `dir` through the real CLI (`insomnia-pod trust DIR`), as a user
+ * who reviewed its `.insomnia/` would; the trust is recorded in the sandbox's data directory.
+ */
+export async function trustProject(sb: Sandbox, dir: string = sb.workspace): Promise<void> {
+  const result = await runCli(["trust", dir], { cwd: dir, env: sb.env });
+  if (result.code !== 0) throw new Error(`trust ${dir} failed: ${result.stderr}`);
+}

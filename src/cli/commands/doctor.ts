@@ -292,6 +292,7 @@ async function defaultProfileCheck(
         workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
         timeoutMs,
         signal: ctx.signal,
+        trustAll: opts.trust === true,
       }),
     );
     const p = resolved.provenance;
@@ -311,6 +312,9 @@ async function defaultProfileCheck(
       ? 'set `default = "<name>"` under [profiles] in the user manifest or .insomnia/manifest.toml.'
       : e.code === "nix_unavailable"
       ? INSTALL_HINT
+      : e.code === "project_untrusted"
+      ? "review the project's .insomnia/ directory, then run the `insomnia-pod trust` command " +
+        "named above (doctor never evaluates an untrusted project's code)."
       : "run `insomnia-pod profiles check default` for the full error, and fix the profile.";
     return fail("default-profile", `[${e.code}] ${e.message}`, hint);
   }

@@ -40,7 +40,12 @@ export async function newPodCommand(
     store,
     workspace,
     timeoutMs,
-    options: { store: opts.store, workspace: opts.workspace, evalTimeout: opts.evalTimeout },
+    options: {
+      store: opts.store,
+      workspace: opts.workspace,
+      evalTimeout: opts.evalTimeout,
+      trust: opts.trust,
+    },
     profile: opts.profile,
   });
   for (const warning of result.warnings) ctx.note(`warning: ${warning}`);

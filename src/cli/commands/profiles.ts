@@ -20,6 +20,8 @@ interface ResolveContext {
   workspace: string;
   /** Parsed once, before anything is evaluated: a bad `--eval-timeout` is a usage error. */
   timeoutMs: number;
+  /** `--trust`: every project is trusted for this run. */
+  trustAll: boolean;
   registry?: Registry;
 }
 
@@ -27,6 +29,7 @@ function resolveContext(opts: Record<string, unknown>, ctx: CliContext): Resolve
   return {
     workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
     timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
+    trustAll: opts.trust === true,
   };
 }
 
@@ -40,6 +43,7 @@ function resolveFor(
     cwd: ctx.cwd,
     workspace: rc.workspace,
     timeoutMs: rc.timeoutMs,
+    trustAll: rc.trustAll,
     signal: ctx.signal,
     ...(rc.registry && { registry: rc.registry }),
   });

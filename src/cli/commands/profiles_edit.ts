@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { InsomniaError } from "../../errors.ts";
 import { findProjectManifest, userManifestPath } from "../../env.ts";
 import { writeFileAtomic } from "../../fs/atomic.ts";
+import { retrustAfterEdit, trustedBeforeEdit } from "../../profile/project_trust.ts";
 import { readBoundedText } from "../../fs/read_bounded.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { defaultEntry, defaultTarget, selectEntry } from "../../profile/registry.ts";
@@ -67,7 +68,9 @@ export async function profilesDefault(
   const entry = selectEntry(registry, parseSelector(name));
   const file = opts.project ? projectFile(ctx) : userFile(ctx);
   const next = setDefaultEntry(readRegistry(file), name, file);
+  const keepTrust = Boolean(opts.project) && trustedBeforeEdit(file, ctx.env);
   writeFileAtomic(file, next, 0o644);
+  if (keepTrust) retrustAfterEdit(file, ctx.env);
   const after = defaultEntry(loadProfileRegistry(ctx.env, ctx.cwd));
   const overridden = after && after.qualified !== entry.qualified
     ? `; the effective default stays ${after.qualified} (the project's default wins over the user's)`
@@ -126,9 +129,11 @@ export async function profilesRm(
     );
   }
   const next = removeEntry(hit.text, name, hit.file);
+  const keepTrust = source === "project" && trustedBeforeEdit(hit.file, ctx.env);
   writeFileAtomic(hit.file, next, 0o644);
   const deleted = Boolean(opts.delete) && hit.path !== null && existsSync(hit.path);
   if (deleted) rmSync(hit.path!, { force: true });
+  if (keepTrust) retrustAfterEdit(hit.file, ctx.env);
   return {
     json: {
       action: "removed",

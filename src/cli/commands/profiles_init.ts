@@ -16,6 +16,7 @@ import {
 } from "../../fs/read_bounded.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { resolveProfile } from "../../profile/resolve_profile.ts";
+import { retrustAfterEdit, trustedBeforeEdit } from "../../profile/project_trust.ts";
 import { selectEntry } from "../../profile/registry.ts";
 import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
@@ -182,6 +183,8 @@ export async function initProfile(
     checkFileTarget(target.profileFile, "write the profile file"),
   ];
   const fileExists = existsSync(target.profileFile);
+  // The user's own edit keeps a trusted (or brand-new) project trusted; a stranger's stays not.
+  const keepTrust = source === "project" && trustedBeforeEdit(target.registryFile, ctx.env);
   if (fileExists && !force) {
     throw new InsomniaError(
       "profile_exists",
@@ -287,6 +290,7 @@ export async function initProfile(
       throw initIoError(error, `write the ${source} registry`, target.registryFile);
     }
   }
+  if (keepTrust) retrustAfterEdit(target.registryFile, ctx.env);
   return {
     json: {
       profile: {

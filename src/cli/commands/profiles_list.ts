@@ -16,6 +16,8 @@ import {
   type RegistryEntry,
 } from "../../profile/registry.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
+import { registryProjectTrust } from "../../profile/project_trust.ts";
+import { shellWord, trustAllRequested } from "../../trust/gate.ts";
 
 /** The configured default (`source:name` as declared) and why it does not resolve. */
 interface DefaultProblem {
@@ -64,8 +66,19 @@ export async function listProfiles(
 ): Promise<CommandOutput> {
   const registry = loadProfileRegistry(ctx.env, ctx.cwd);
   const entries = listEntries(registry);
+  // Listing reads and hashes the project's files; it never evaluates them.
+  const trust = registryProjectTrust(registry, ctx.env);
+  const trusted = trust === undefined || trust.state === "trusted" ||
+    trustAllRequested(false, ctx.env);
+  const mark = (e: RegistryEntry) =>
+    e.source !== "project" || trusted
+      ? ""
+      : trust?.state === "changed"
+      ? "  (changed since trusted)"
+      : "  (untrusted)";
   const profiles = entries.map((e) => ({
     ...shadowing(e),
+    trusted: e.source === "project" ? trusted : null,
     qualified: e.qualified,
     source: e.source,
     name: e.name,
@@ -77,17 +90,26 @@ export async function listProfiles(
   const width = widest(entries.map((e) => e.qualified));
   const lines = entries.map((e) =>
     `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
-    sameName(e)
+    sameName(e) + mark(e)
   );
   const def = entries.find((e) => e.isDefault);
   const problem = def ? undefined : defaultProblem(registry);
-  const footer = problem
-    ? `default: ${problem.declared} — broken: ${problem.error.message}`
-    : `* default${def ? `: ${def.qualified}` : " (none configured)"}`;
+  const footer =
+    (problem
+      ? `default: ${problem.declared} — broken: ${problem.error.message}`
+      : `* default${def ? `: ${def.qualified}` : " (none configured)"}`) +
+    (trust && !trusted
+      ? `\nproject ${trust.root}: ${
+        trust.state === "changed" ? "changed since you trusted it" : "not trusted"
+      }; review its .insomnia/, then run \`insomnia-pod trust ${shellWord(trust.root)}\``
+      : "");
   return {
     json: {
       profiles,
       default: def?.qualified ?? null,
+      project: trust
+        ? { root: trust.root, state: trusted ? "trusted" : trust.state, changed: trust.changed }
+        : null,
       default_problem: problem
         ? { code: problem.error.code, message: problem.error.message }
         : null,
