@@ -79,12 +79,15 @@ Deno.test(
       join(cwd, ".insomnia", "manifest.toml"),
       '[profiles.profile]\nmine = "../coder.nix"\n',
     );
+    // An untrusted project's profile is never started early (nor at all: the gate refuses it).
+    assert.equal(plannedEvaluation(["--profile", "mine"], env, cwd), undefined);
     assert.equal(
-      plannedEvaluation(["--profile", "mine"], env, cwd)?.file,
+      plannedEvaluation(["--profile", "mine", "--trust"], env, cwd)?.file,
       join(cwd, ".insomnia", "..", "coder.nix"),
     );
     assert.equal(
-      plannedEvaluation(["--profile", "project:mine"], env, cwd)?.file !== undefined,
+      plannedEvaluation(["--profile", "project:mine"], { ...env, INSOMNIA_TRUST_ALL: "1" }, cwd)
+        ?.file !== undefined,
       true,
     );
   }),

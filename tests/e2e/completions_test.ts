@@ -220,6 +220,8 @@ Deno.test({
         "pods",
         "secrets",
         "new",
+        "trust",
+        "untrust",
         "doctor",
         "completions",
         "schema",

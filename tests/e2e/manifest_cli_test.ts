@@ -15,6 +15,7 @@ import {
   runCli,
   type Sandbox,
   treeSnapshot,
+  trustProject,
   withSandbox as withSandboxIn,
   writeFile,
 } from "../helpers/cli.ts";
@@ -311,6 +312,7 @@ permission = "read"
 Deno.test("manifest cli: --manifest-cascade merges user → project (--project) → --overlay", async () => {
   await withSandbox(async (sb) => {
     const t = cascadeTree(sb);
+    await trustProject(sb, t.projectRoot);
     const before = treeSnapshot(sb.root);
     const body = ok(
       await run(sb, [
@@ -377,6 +379,7 @@ Deno.test("manifest cli: --manifest-cascade merges user → project (--project) 
 Deno.test("manifest cli: --project and --overlay imply the cascade; the walk starts at the cwd by default", async () => {
   await withSandbox(async (sb) => {
     const t = cascadeTree(sb);
+    await trustProject(sb, t.projectRoot);
     const [viaProject, viaOverlay, fromCwd] = await Promise.all([
       // (each grants its launch workspace: the runtime would not start the Pod elsewhere)
       run(sb, ["--project", t.projectRoot, "--workspace", t.launch, "--dry-run", "--json"]),

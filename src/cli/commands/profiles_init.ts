@@ -16,7 +16,11 @@ import {
 } from "../../fs/read_bounded.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { resolveProfile } from "../../profile/resolve_profile.ts";
-import { retrustAfterEdit, trustedBeforeEdit } from "../../profile/project_trust.ts";
+import {
+  assertProjectEntryTrusted,
+  retrustAfterEdit,
+  trustedBeforeEdit,
+} from "../../profile/project_trust.ts";
 import { selectEntry } from "../../profile/registry.ts";
 import { profileFileFor } from "../../profile/profile_file.ts";
 import { parseSelector, profileNameProblem } from "../../profile/selector.ts";
@@ -197,7 +201,15 @@ export async function initProfile(
   if (from) {
     const sel = parseSelector(from);
     if (sel.kind === "named" || sel.kind === "default") {
-      const entry = selectEntry(loadProfileRegistry(ctx.env, ctx.cwd), sel);
+      const registry = loadProfileRegistry(ctx.env, ctx.cwd);
+      const entry = selectEntry(registry, sel);
+      // The new profile imports the base and is evaluated to validate it: the gate applies.
+      if (entry.source === "project") {
+        assertProjectEntryTrusted(registry, entry.qualified, {
+          env: ctx.env,
+          trustAll: opts.trust === true,
+        });
+      }
       const builtinSource = entry.source === "builtin"
         ? builtinTemplate(name, entry.name)
         : undefined;
