@@ -10,7 +10,9 @@ import {
   type DialogState,
   initialState,
   type KeyPress,
+  projectTrusted,
   reduce,
+  trustFailed,
 } from "../src/tui/dialog_state.ts";
 import { FORM_HINT, PICKER_HINT, render, type View } from "../src/tui/dialog_view.ts";
 import type { Preview } from "../src/tui/preview.ts";
@@ -197,4 +199,37 @@ Deno.test("render: the picker lists the matches with the highlight; done is one 
     `  ${PICKER_HINT}`,
   ]);
   assert.equal(render(created(open()), VIEW), "✔ New Pod demo-app");
+});
+
+Deno.test("dialog: Ctrl-T on an untrusted project profile asks to trust it; trusted, the marks go", () => {
+  const choices = buildChoices([
+    entry("user:alpha", "Fixture alpha", true),
+    { ...entry("project:team", "Team"), untrusted: true },
+  ]);
+  const state = initialState({ choices, initialIndex: 1, initialName: "demo" });
+  // Ctrl-T on a profile that needs no trust only says so.
+  const plain = reduce(state, key(state, "t", { ctrl: true }));
+  assert.equal(plain.status, "idle");
+  assert.deepEqual(plain.message, { tone: "info", text: "this profile needs no trust" });
+
+  const onTeam = press(state, "tab");
+  assert.equal(onTeam.choices[2].label, "project:team [untrusted] — Team");
+  const [, bottom] = render(onTeam, { ...VIEW, preview: undefined }) as [string, string];
+  assert.match(bottom, /ctrl-t trust this project/);
+  const asking = reduce(onTeam, key(onTeam, "t", { ctrl: true }));
+  assert.equal(asking.status, "trusting");
+  assert.equal(press(asking, "return").status, "trusting", "keys wait for the trust");
+  const [, waiting] = render(asking, { ...VIEW, preview: undefined }) as [string, string];
+  assert.match(waiting, /trusting the project/);
+
+  const done = projectTrusted(asking, "/w/repo");
+  assert.equal(done.status, "idle");
+  assert.equal(done.choices[2].label, "project:team — Team");
+  assert.deepEqual(done.message, { tone: "info", text: "trusted project /w/repo as it is now" });
+  const [, after] = render(done, VIEW) as [string, string];
+  assert.doesNotMatch(after, /ctrl-t/);
+
+  const failed = trustFailed(asking, { code: "store_io", message: "disk full" });
+  assert.equal(failed.status, "idle");
+  assert.deepEqual(failed.message, { tone: "error", text: "error[store_io]: disk full" });
 });

@@ -21,6 +21,8 @@ export interface ChoiceEntry {
   description?: string;
   /** True for the effective default profile. */
   isDefault: boolean;
+  /** A project profile whose project is not trusted (as it is now): it cannot be used yet. */
+  untrusted?: boolean;
 }
 
 /** One row the profile row can show. */
@@ -39,8 +41,17 @@ const CASCADE_KEY = "(manifest cascade)";
 /** `source:name (default) — description`. */
 export function profileLabel(entry: ChoiceEntry): string {
   return `${entry.qualified}${entry.isDefault ? " (default)" : ""}${
-    entry.description ? ` — ${entry.description}` : ""
-  }`;
+    entry.untrusted ? " [untrusted]" : ""
+  }${entry.description ? ` — ${entry.description}` : ""}`;
+}
+
+/** The choices once their project is trusted: no entry is marked untrusted any more. */
+export function withProjectTrusted(choices: readonly Choice[]): Choice[] {
+  return choices.map((choice) => {
+    if (choice.kind !== "profile" || !choice.entry.untrusted) return choice;
+    const entry = { ...choice.entry, untrusted: false };
+    return { ...choice, entry, label: profileLabel(entry) };
+  });
 }
 
 /** The cascade choice. */

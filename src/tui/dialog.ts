@@ -23,7 +23,15 @@ import {
   useState,
 } from "npm:@inquirer/core@12.1.0";
 import type { Choice } from "./choices.ts";
-import { created, createFailed, type DialogState, initialState, reduce } from "./dialog_state.ts";
+import {
+  created,
+  createFailed,
+  type DialogState,
+  initialState,
+  projectTrusted,
+  reduce,
+  trustFailed,
+} from "./dialog_state.ts";
 import { render } from "./dialog_view.ts";
 import type { PreviewCache } from "./preview.ts";
 
@@ -51,6 +59,8 @@ export interface DialogConfig<T> {
   previews: PreviewCache;
   /** Creates the Pod; errors are returned, not thrown, so the dialog can show them. */
   create(choice: Choice, name: string): Promise<CreateOutcome<T>>;
+  /** Trusts the project of `choice` (Ctrl-T); resolves to its root, or the error to show. */
+  trust?(choice: Choice): Promise<CreateOutcome<string>>;
   /** Use ANSI colours. */
   colors: boolean;
   /** Delay before a newly selected profile is evaluated (ms; default 150). */
@@ -112,7 +122,7 @@ export function createDialog<T>() {
       };
     }, [settledKey]);
 
-    const spinning = state.status === "creating" ||
+    const spinning = state.status === "creating" || state.status === "trusting" ||
       (state.mode === "form" && preview === undefined);
     useEffect(() => {
       if (!spinning) return;
@@ -132,6 +142,18 @@ export function createDialog<T>() {
       });
     };
 
+    const startTrust = (rl: unknown, asked: DialogState) => {
+      const choice = asked.choices[asked.index];
+      const trust = config.trust?.(choice) ??
+        Promise.resolve({ ok: false as const, code: "usage", message: "cannot trust here" });
+      trust.then((outcome) => {
+        if (!outcome.ok) return update(rl, trustFailed(latest.current, outcome));
+        previews.clear();
+        update(rl, projectTrusted(latest.current, outcome.value));
+        previews.ensure(choice.key).then(() => setTick((t) => t + 1));
+      });
+    };
+
     useKeypress((key, rl) => {
       const line = rl as unknown as LineState;
       // Readline already applied the key to its line; Enter cleared it and added it to history.
@@ -148,6 +170,7 @@ export function createDialog<T>() {
       update(rl, next);
       if (next.cancelled) done({ kind: "cancelled" });
       else if (next.status === "creating" && before.status === "idle") startCreate(rl, next);
+      else if (next.status === "trusting" && before.status === "idle") startTrust(rl, next);
     });
 
     return render(state, {

@@ -10,12 +10,19 @@
  * @module
  */
 import type { Preview } from "./preview.ts";
-import { type Choice, cycle, filterChoices, nameProblem, sanitizeName } from "./choices.ts";
+import {
+  type Choice,
+  cycle,
+  filterChoices,
+  nameProblem,
+  sanitizeName,
+  withProjectTrusted,
+} from "./choices.ts";
 
 /** The form (name, profile row, preview) or the picker (filter and list of every choice). */
 export type Mode = "form" | "picker";
-/** Waiting for keys, creating the Pod (keys are ignored), or created. */
-export type Status = "idle" | "creating" | "done";
+/** Waiting for keys, trusting a project or creating the Pod (keys are ignored), or created. */
+export type Status = "idle" | "trusting" | "creating" | "done";
 /** The message line. */
 export type Message = { tone: "info" | "warn" | "error"; text: string };
 /** A line of text being edited and the cursor in it. */
@@ -142,6 +149,7 @@ export function reduce(state: DialogState, key: KeyPress): DialogState {
 
   if (state.mode === "form") {
     if (isEnter(key)) return submit(restoreLine(now));
+    if (isKey(key, "t", { ctrl: true })) return askTrust(restoreLine(now));
     if (isEscape) return { ...restoreLine(now), cancelled: true };
     if (isTab || isDown) return select(restoreLine(now), cycle(state.index, 1, choices.length));
     if (isBackTab || isUp) return select(restoreLine(now), cycle(state.index, -1, choices.length));
@@ -183,6 +191,40 @@ export function reduce(state: DialogState, key: KeyPress): DialogState {
     return { ...setLine(now, key.line, key.cursor), query: key.line, message: undefined };
   }
   return now;
+}
+
+/** True when the selected choice is a profile of a project that is not trusted. */
+export function selectedUntrusted(state: DialogState): boolean {
+  const choice = state.choices[state.index];
+  return choice?.kind === "profile" && choice.entry.untrusted === true;
+}
+
+/** Ctrl-T: trust the selected profile's project (the dialog records it, then re-evaluates). */
+function askTrust(state: DialogState): DialogState {
+  if (!selectedUntrusted(state)) {
+    return { ...state, message: { tone: "info", text: "this profile needs no trust" } };
+  }
+  return { ...state, status: "trusting", message: undefined };
+}
+
+/** The project was trusted: its profiles can be previewed and created now. */
+export function projectTrusted(state: DialogState, root: string): DialogState {
+  return {
+    ...setLine({ ...state, status: "idle" }, state.name),
+    choices: withProjectTrusted(state.choices),
+    message: { tone: "info", text: `trusted project ${root} as it is now` },
+  };
+}
+
+/** Trusting failed: back to editing, with why. */
+export function trustFailed(
+  state: DialogState,
+  failure: { code: string; message: string },
+): DialogState {
+  return {
+    ...setLine({ ...state, status: "idle" }, state.name),
+    message: { tone: "error", text: `error[${failure.code}]: ${failure.message}` },
+  };
 }
 
 /** The create finished: the dialog is done. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { filterChoices } from "./choices.ts";
-import type { DialogState } from "./dialog_state.ts";
+import { type DialogState, selectedUntrusted } from "./dialog_state.ts";
 import type { Preview } from "./preview.ts";
 import { clip, wrapIndented } from "./text.ts";
 
@@ -30,6 +30,9 @@ const MAX_ERROR_CHARS = 700;
 /** Form hint line. */
 export const FORM_HINT =
   "enter create · tab/↓ next profile · shift-tab/↑ prev · / or ctrl-p pick · esc cancel";
+/** Hint added when the selected profile's project is not trusted. */
+export const TRUST_HINT =
+  "ctrl-t trust this project (review its .insomnia/ first: its profiles then run as you)";
 /** Picker hint line. */
 export const PICKER_HINT = "type to filter · ↑/↓ move · enter choose · esc back";
 
@@ -115,7 +118,9 @@ export function render(state: DialogState, view: View): string | [string, string
     }
   }
   lines.push(c.dim(clip(`  ${FORM_HINT}`, width)));
+  if (selectedUntrusted(state)) lines.push(c.yellow(clip(`  ${TRUST_HINT}`, width)));
   if (state.status === "creating") lines.push(`  ${spin} creating Pod ${name}…`);
+  else if (state.status === "trusting") lines.push(`  ${spin} trusting the project…`);
   else lines.push(...messageLines);
   return [`${title}\n  name: ${name}`, lines.join("\n")];
 }

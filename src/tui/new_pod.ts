@@ -21,6 +21,8 @@ import {
   selectEntry,
 } from "../profile/registry.ts";
 import { parseSelector, REGISTRY_SOURCES } from "../profile/selector.ts";
+import { registryProjectTrust, trustProject } from "../profile/project_trust.ts";
+import { trustAllRequested } from "../trust/gate.ts";
 import { planPodName, type StoreOptions } from "../store/pod_store.ts";
 import {
   buildChoices,
@@ -66,12 +68,13 @@ export interface NewPodResult {
   cancelledTooLate: boolean;
 }
 
-function toChoiceEntry(e: RegistryEntry): ChoiceEntry {
+function toChoiceEntry(e: RegistryEntry, untrusted: boolean): ChoiceEntry {
   return {
     qualified: e.qualified,
     source: e.source,
     name: e.name,
     isDefault: e.isDefault,
+    ...(untrusted && e.source === "project" && { untrusted: true }),
     ...(e.description !== undefined && { description: e.description }),
   };
 }
@@ -83,15 +86,19 @@ interface Discovery {
 }
 
 /** Discovers profiles; a broken registry keeps the healthy sources and explains the rest. */
-function discover(env: Env, cwd: string): Discovery {
+function discover(env: Env, cwd: string, trustAll: boolean): Discovery {
   let registry: Registry;
+  let untrusted: boolean;
   try {
     registry = loadProfileRegistry(env, cwd);
+    const trust = registryProjectTrust(registry, env);
+    untrusted = trust !== undefined && trust.state !== "trusted" &&
+      !trustAllRequested(trustAll, env);
   } catch (error) {
     return { entries: [], problem: toInsomniaError(error).message };
   }
   try {
-    return { registry, entries: listEntries(registry).map(toChoiceEntry) };
+    return { registry, entries: listEntries(registry).map((e) => toChoiceEntry(e, untrusted)) };
   } catch (error) {
     const entries = REGISTRY_SOURCES.flatMap((source) => {
       const state = registry.sources[source];
@@ -102,6 +109,7 @@ function discover(env: Env, cwd: string): Discovery {
         name: d.name,
         isDefault: false,
         ...(d.description !== undefined && { description: d.description }),
+        ...(untrusted && source === "project" && { untrusted: true }),
       }));
     });
     return { registry, entries, problem: toInsomniaError(error).message };
@@ -122,7 +130,7 @@ export async function newPodDialog(inputs: NewPodInputs): Promise<NewPodResult> 
   // Offer a free name: the folder's name, or the next `-2`, `-3`… when a Pod already has it.
   const initialName = planPodName(inputs.store, defaultPodName(workspace), false);
 
-  const found = discover(env, cwd);
+  const found = discover(env, cwd, inputs.options.trust === true);
   const base = buildChoices(found.entries);
   const picked = preselect(base, inputs.profile, (selector) => {
     if (!found.registry) return undefined;
@@ -192,6 +200,14 @@ export async function newPodDialog(inputs: NewPodInputs): Promise<NewPodResult> 
       workspace,
       previews,
       create: createPod,
+      trust: (_choice) => {
+        try {
+          return Promise.resolve({ ok: true, value: trustProject(cwd, env).root });
+        } catch (error) {
+          const failure = toInsomniaError(error);
+          return Promise.resolve({ ok: false, code: failure.code, message: failure.message });
+        }
+      },
       colors: colorsEnabled(env),
     }, {
       input: process.stdin,

@@ -63,6 +63,12 @@ export class PreviewCache {
     return this.#pending.has(key) && !this.#settled.has(key);
   }
 
+  /** Forgets every preview (e.g. a project became trusted); running evaluations are dropped. */
+  clear(): void {
+    this.#pending.clear();
+    this.#settled.clear();
+  }
+
   /** Starts evaluating `key` unless it already was; resolves when its preview is settled. */
   ensure(key: string): Promise<Preview> {
     const known = this.#pending.get(key);
@@ -76,7 +82,8 @@ export class PreviewCache {
         return { status: "error", code: failure.code, message: failure.message };
       }
     })().then((preview) => {
-      this.#settled.set(key, preview);
+      // A clear() since this started made it stale: it is not kept.
+      if (this.#pending.get(key) === promise) this.#settled.set(key, preview);
       return preview;
     });
     this.#pending.set(key, promise);

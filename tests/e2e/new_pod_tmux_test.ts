@@ -380,3 +380,41 @@ Deno.test("new: stdin not a terminal is a usage error suggesting --profile", asy
     sb.cleanup();
   }
 });
+
+tmuxTest(
+  "new: an untrusted project profile is marked, Ctrl-T trusts the project, then it creates",
+  async () => {
+    await withPane(async (pane) => {
+      writeFile(join(pane.sb.cwd, ".insomnia", "team.nix"), profileNix("team"));
+      writeFile(
+        join(pane.sb.cwd, ".insomnia", "manifest.toml"),
+        '[profiles.profile]\nteam = { path = "team.nix", description = "Project team" }\n',
+      );
+      pane.pod(["new"]);
+      await pane.waitFor(["profile: user:alpha (default)", PREVIEW]);
+      pane.keys("/");
+      pane.text("team");
+      await pane.waitFor("❯ project:team [untrusted] — Project team");
+      pane.keys("Enter");
+      // Not evaluated: the preview says why, the hint says how.
+      await pane.waitFor([
+        "profile: project:team [untrusted] — Project team",
+        "error[project_untrusted]",
+        "ctrl-t trust this project",
+      ]);
+      pane.keys("C-t");
+      await pane.waitFor([
+        "profile: project:team — Project team",
+        "trusted project",
+        PREVIEW,
+      ]);
+      pane.keys("C-u");
+      pane.text("teampod");
+      await pane.waitFor("name: teampod");
+      pane.keys("Enter");
+      await pane.waitFor(["created Pod teampod from profile project:team", "exit=0"]);
+      const trust = JSON.parse(Deno.readTextFileSync(join(pane.sb.data, "trust.json")));
+      assert.ok(pane.sb.cwd in trust.projects, "the trust was recorded for the project root");
+    });
+  },
+);
