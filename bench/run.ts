@@ -32,6 +32,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildNixArgs } from "../src/nix/evaluate.ts";
+import { accessedPaths } from "../src/nix/diagnostics.ts";
+import { evalGuard } from "../src/nix/guard.ts";
+import { runProcessGroup } from "../src/nix/process.ts";
+import { fingerprintInputs } from "../src/profile/inputs.ts";
 import {
   type Case,
   interleave,
@@ -68,7 +72,7 @@ interface Options {
   out: string | undefined;
 }
 
-const GROUPS = ["spawn", "resume", "nonix", "list", "timeout", "where", "memory"];
+const GROUPS = ["spawn", "sandbox", "resume", "nonix", "list", "timeout", "where", "memory"];
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -414,6 +418,83 @@ async function spawnGroup(): Promise<void> {
     }
     record("spawn", samples, ratioNotes);
   }
+}
+
+// ---- group: sandbox (what the sandbox, the guard and the fingerprint cost) --------------------
+
+/** The cost of issue 14's safety on the realistic profile, each part measured on its own. */
+async function sandboxGroup(): Promise<void> {
+  if (!NIX) {
+    notes.push("sandbox: no `nix` on PATH, so the sandbox cost was skipped.");
+    return;
+  }
+  const file = join(FIXTURES, "realistic", "profile.nix");
+  const library = join(ROOT, "resources", "nix");
+  const request = { target: { kind: "file" as const, file }, includePaths: { insomnia: library } };
+  const sandboxed = buildNixArgs(request);
+  const plain = buildNixArgs({ ...request, impure: true });
+  const base = { cwd: dirname(file), env: baseEnv() };
+  const ok = (run: RunResult) => run.code === 0 ? undefined : `exit ${run.code}`;
+  const cases: Case[] = [
+    { label: "realistic — nix eval, no sandbox", cmd: [NIX, ...plain], ...base, check: ok },
+    {
+      label: "realistic — nix eval, sandbox + -vvv (restricted mode, access lines)",
+      cmd: [NIX, ...sandboxed],
+      ...base,
+      check: ok,
+    },
+  ];
+  progress(`sandbox: ${cases.length} commands × ${opts.warmup}+${opts.runs} runs`);
+  const samples = await interleave(cases, opts.runs, opts.warmup, tick("sandbox"));
+  const [bare, restricted] = samples.map((x) => median(x.ms));
+  // The guard, as the product runs it (detached, its watchdog pipe held), against the same run
+  // without it: interleaved, in this process.
+  const run = (guard: boolean) =>
+    runProcessGroup(NIX!, sandboxed, {
+      env: base.env,
+      cwd: base.cwd,
+      timeoutMs: 30_000,
+      maxStdoutBytes: 1 << 24,
+      maxStderrBytes: 1 << 22,
+      ...(guard && { guard: evalGuard(30_000, {}) }),
+    });
+  const plainRuns: number[] = [];
+  const guardedRuns: number[] = [];
+  for (let i = 0; i < opts.warmup + Math.max(15, opts.runs); i++) {
+    for (
+      const [guard, into] of (i % 2 ? [[true, guardedRuns], [false, plainRuns]] : [
+        [false, plainRuns],
+        [true, guardedRuns],
+      ]) as Array<[boolean, number[]]>
+    ) {
+      const t0 = performance.now();
+      const result = await run(guard);
+      if (result.code !== 0) problems.push(`sandbox: guarded=${guard} exit ${result.code}`);
+      if (i >= opts.warmup) into.push(performance.now() - t0);
+    }
+  }
+  const guardCost = median(guardedRuns) - median(plainRuns);
+  // The fingerprint: hashing every input the evaluation reported, in this process.
+  const probe = await run(false);
+  const accessed = accessedPaths(new TextDecoder().decode(probe.stderr));
+  const hashing: number[] = [];
+  for (let i = 0; i < Math.max(15, opts.runs); i++) {
+    const t0 = performance.now();
+    fingerprintInputs(accessed, [library]);
+    hashing.push(performance.now() - t0);
+  }
+  const fingerprint = median(hashing);
+  const inputs = fingerprintInputs(accessed, [library]).length;
+  const total = restricted - bare + guardCost + fingerprint;
+  record("sandbox", samples, { [samples[1].label]: `${ms(restricted - bare)} over no sandbox` });
+  medians.set("sandbox: total cost", total);
+  notes.push(
+    `sandbox: on the realistic profile the sandbox (restricted mode + -vvv) costs ` +
+      `${ms(restricted - bare)} per evaluation, the /bin/sh guard ${ms(guardCost)} ` +
+      `(in-process runs, ${guardedRuns.length} each, interleaved: ${ms(median(plainRuns))} → ` +
+      `${ms(median(guardedRuns))}), hashing its ${inputs} input(s) ${ms(fingerprint)}: ` +
+      `${ms(total)} in all (target ≤ 2 ms).`,
+  );
 }
 
 // ---- group: resume ---------------------------------------------------------------------------
@@ -911,6 +992,16 @@ function targets(): Target[] {
   const who = BINARY ? "binary" : "source (deno run)";
   const m = (label: string) => medians.get(`${label} — ${who}`);
   const out: Target[] = [];
+  if (want("sandbox") && medians.has("sandbox: total cost")) {
+    const cost = medians.get("sandbox: total cost");
+    out.push({
+      name: "sandbox + guard + fingerprint, realistic profile",
+      goal: "≤ 2 ms",
+      measured: ms(cost),
+      status: status(cost, 2),
+      why: "issue 14: what the evaluation's safety costs over an unrestricted `nix eval`",
+    });
+  }
   const floor = m("--version (start-up floor)");
 
   const nixReal = medians.get("realistic — nix eval (our flags)");
@@ -1103,6 +1194,7 @@ try {
     }; sandbox ${SANDBOX}`,
   );
   if (want("spawn")) await spawnGroup();
+  if (want("sandbox")) await sandboxGroup();
   if (want("resume")) await resumeGroup();
   if (want("nonix")) await noNixGroup();
   if (want("list")) await listGroup();

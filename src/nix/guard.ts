@@ -1,9 +1,10 @@
 /**
- * Limits a nix evaluation enforces on itself, outside this process: a tiny `/bin/sh` wrapper
- * execs nix under an address-space limit and with two watchers in its process group. One waits
- * for end-of-file on a pipe only this process writes to (the kernel closes it when we die, even by
- * SIGKILL), the other for the deadline; either kills the whole group. So a runaway profile can
- * never outlive its deadline or the CLI that started it, and cannot allocate without end.
+ * Limits a nix evaluation enforces on itself, outside this process: a tiny `/bin/sh` wrapper runs
+ * nix under kernel limits on address space and CPU time (the deadline, for an evaluation is
+ * CPU-bound), with a watcher in its process group that waits for end-of-file on a pipe only this
+ * process writes to — the kernel closes it when we die, even by SIGKILL — and then kills the
+ * whole group. So a runaway profile can never outlive its deadline or the CLI that started it, and
+ * cannot allocate without end.
  * @module
  */
 import { type Env, envValue } from "../env.ts";
@@ -12,27 +13,25 @@ import { InsomniaError } from "../errors.ts";
 /** Default address-space limit of one evaluation: 2 GiB (a realistic profile needs ~25 MiB). */
 export const DEFAULT_EVAL_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
 
-/** What the wrapper enforces: wall-clock deadline and address space (0 = no memory limit). */
+/** What the wrapper enforces: a CPU-time deadline and address space (0 = no memory limit). */
 export interface EvalGuard {
-  /** Seconds after which the group is killed even if nobody else does it. */
+  /** CPU seconds after which the kernel stops nix even if nobody else does it. */
   deadlineSeconds: number;
   /** Address-space limit in bytes; 0 disables it. */
   memoryBytes: number;
 }
 
-// $1 deadline (s), $2 memory (KiB, 0 = none), then the command. The stdin watcher is the shell's
-// own `read` (it needs nothing on PATH); `sleep` is looked up on PATH and the standard places, and
-// where there is none only our own timer bounds the run. The watchers' output goes to /dev/null so
-// they never hold our pipes open; `kill -9 0` ends the whole group (nix included). At the end the
-// watchers get TERM, which the wrapper itself ignores from then on.
+// $1 deadline (CPU seconds), $2 memory (KiB, 0 = none), then the command, which the shell
+// becomes (exec: no extra process). The watcher is the shell's own `read` (it needs nothing on
+// PATH) in a background subshell of the same group; its output goes to /dev/null so it never
+// holds our pipes open; `kill -9 0` ends the whole group (nix included). Only a pipe can tell us
+// we died: without one (a caller's own stdin) the watcher stays out.
 const WRAPPER = [
-  "d=$1 m=$2; shift 2; exec 3<&0 </dev/null",
+  "d=$1 m=$2; shift 2; exec 3<&0",
   'if [ "$m" -gt 0 ]; then ulimit -v "$m" 2>/dev/null || :; fi',
-  "{ while read -r _ <&3; do :; done; kill -9 0; } >/dev/null 2>&1 &",
-  '{ PATH="$PATH:/usr/bin:/bin" sleep "$d" && kill -9 0; } >/dev/null 2>&1 &',
-  '"$@" 3<&- & c=$!',
-  "wait $c; s=$?",
-  "trap '' TERM; kill -TERM 0 2>/dev/null; exit $s",
+  'ulimit -t "$d" 2>/dev/null || :',
+  "if [ -p /dev/fd/3 ]; then { while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 & fi",
+  'exec "$@" 3<&- </dev/null',
 ].join("\n");
 
 /** The `/bin/sh` argument list that runs `bin args` under `guard`. */
@@ -93,8 +92,8 @@ export function outOfMemory(stderr: string): boolean {
 }
 
 /**
- * The guard of an evaluation limited to `timeoutMs`: the wrapper's own deadline trails ours by
- * two seconds (ours reports the timeout; the wrapper's only matters when we are gone), and the
+ * The guard of an evaluation limited to `timeoutMs`: the kernel's CPU-time limit trails our
+ * deadline by two seconds (ours reports the timeout; the kernel's only matters when we cannot), and the
  * memory limit comes from `INSOMNIA_EVAL_MEMORY` (default 2 GiB).
  */
 export function evalGuard(timeoutMs: number, env: Env): EvalGuard {
