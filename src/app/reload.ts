@@ -79,6 +79,8 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
     signal: request.signal,
     impureEval: request.impureEval,
     trustAll: request.trustAll,
+    ...(before.source.kind === "registry" && before.source.allow &&
+      { allow: before.source.allow }),
   });
   const label = `re-evaluating profile ${before.selector}`;
   const fresh = await (request.progress?.(label, work) ?? work);

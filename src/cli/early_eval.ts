@@ -51,7 +51,7 @@ export function plannedEvaluation(
   argv: string[],
   env: Env,
   cwd: string,
-): { file: string; timeoutMs: number; impure: boolean } | undefined {
+): { file: string; timeoutMs: number; impure: boolean; allow?: string[] } | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: rootOptions(), strict: true }));
@@ -65,6 +65,7 @@ export function plannedEvaluation(
   try {
     const sel = parseSelector(selector);
     let file: string;
+    let allow: string[] | undefined;
     if (sel.kind === "path") file = profileFileFor(resolve(cwd, sel.path), selector);
     else if (sel.kind === "named" || sel.kind === "default") {
       // Loading the registries would unpack the builtin resources if they are not on disk yet;
@@ -81,13 +82,19 @@ export function plannedEvaluation(
         });
       }
       file = profileFileFor(entry.path, selector);
+      allow = entry.allow;
     } else return undefined;
     if (!file.endsWith(".nix")) return undefined;
     const limit = values["eval-timeout"] ?? envValue(env, "INSOMNIA_EVAL_TIMEOUT");
     const timeoutMs = typeof limit === "string"
       ? parseDuration(limit, "--eval-timeout")
       : DEFAULT_EVAL_TIMEOUT_MS;
-    return { file, timeoutMs, impure: impureEvalRequested(values["impure-eval"] === true, env) };
+    return {
+      file,
+      timeoutMs,
+      impure: impureEvalRequested(values["impure-eval"] === true, env),
+      ...(allow && { allow }),
+    };
   } catch {
     return undefined;
   }
@@ -119,6 +126,7 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
       target,
       includePaths: { insomnia: join(library, "nix") },
       impure: planned.impure,
+      allow: planned.allow,
     }),
     cwd: dirname(planned.file),
     env: nixEnv(env),

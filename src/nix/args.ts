@@ -24,6 +24,8 @@ export interface NixArgsRequest {
    * `--impure-eval`. By default a file profile reads only its own directory and the library.
    */
   impure?: boolean;
+  /** More directories the sandbox lets a file profile read (a registry entry's `allow`). */
+  allow?: readonly string[];
 }
 
 /** Default cap on `nix eval` stdout: 16 MiB. */
@@ -62,7 +64,11 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
     }
     if (!req.impure) {
       args.push(
-        ...sandboxArgs([...profileRoots(target.file), ...Object.values(req.includePaths ?? {})]),
+        ...sandboxArgs([
+          ...profileRoots(target.file),
+          ...(req.allow ?? []),
+          ...Object.values(req.includePaths ?? {}),
+        ]),
         // Restricted mode then names every path it lets the profile touch: the inputs to
         // fingerprint (src/profile/inputs.ts).
         "-vvv",

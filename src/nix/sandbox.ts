@@ -57,5 +57,7 @@ export function sandboxHint(stderr: string): string | undefined {
   if (!match) return undefined;
   return `The evaluation sandbox refused ${match[1]}: a profile may read only files under its ` +
     "own directory and the bundled library, never the network or the environment. If the " +
-    "profile is yours and needs it, run once with --impure-eval (or INSOMNIA_IMPURE_EVAL=1).";
+    "profile is yours and needs it, list the directory in its registry entry " +
+    '(`name = { path = "…", allow = ["/dir"] }`), or run once with --impure-eval ' +
+    "(or INSOMNIA_IMPURE_EVAL=1).";
 }

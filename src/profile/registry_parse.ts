@@ -30,7 +30,7 @@ import type {
 import { parseProfileRef, profileNameProblem, quote, type RegistrySource } from "./selector.ts";
 
 const PROFILES_KEYS = ["default", "profile", "alias"];
-const ENTRY_KEYS = ["path", "description"];
+const ENTRY_KEYS = ["path", "description", "allow"];
 /** Spellings users plausibly mean (the anchor accepted `entries` and `aliases`). */
 const SYNONYMS: Record<string, string> = {
   entries: "profile",
@@ -158,7 +158,30 @@ function readEntry(base: string, keys: string[], value: unknown): Omit<DeclaredE
   }
   const entry: Omit<DeclaredEntry, "name"> = { path: resolve(base, path), field };
   if (typeof description === "string") entry.description = description;
+  if (isTable(value) && value.allow !== undefined) {
+    entry.allow = readAllow(base, [...keys, "allow"], value.allow);
+  }
   return entry;
+}
+
+/** `allow = ["dir", …]`: more directories the profile's evaluation may read (absolute paths). */
+function readAllow(base: string, keys: string[], value: unknown): string[] {
+  const field = formatKeyPath(keys);
+  if (!Array.isArray(value)) {
+    throw new SchemaProblem(
+      keys,
+      `\`${field}\` must be a list of directories, not ${describeType(value)}`,
+    );
+  }
+  return value.map((item, i) => {
+    if (typeof item !== "string" || item.trim() === "" || item.includes("\0")) {
+      throw new SchemaProblem(
+        [...keys, String(i)],
+        `\`${field}[${i}]\` must be a non-empty directory path, not ${describeType(item)}`,
+      );
+    }
+    return resolve(base, item);
+  });
 }
 
 function sortedKeys(table: Table): string[] {

@@ -148,6 +148,7 @@ function decorate(
     shadows,
   };
   if (declared.description !== undefined) entry.description = declared.description;
+  if (declared.allow !== undefined) entry.allow = declared.allow;
   return entry;
 }
 

@@ -16,6 +16,8 @@ export interface RegistryEntry {
   path: string;
   /** Optional human description. */
   description?: string;
+  /** More directories its evaluation may read (`allow = [...]`), absolute. */
+  allow?: string[];
   /** `source:name`. */
   qualified: string;
   /** True for the one entry the effective default resolves to. */
@@ -61,6 +63,8 @@ export interface DeclaredEntry {
   path: string;
   /** Optional human description. */
   description?: string;
+  /** More directories its evaluation may read (`allow = [...]`), absolute. */
+  allow?: string[];
   /** Key path in the declaring file, e.g. `profiles.profile.coder` (absent for builtins). */
   field?: string;
 }

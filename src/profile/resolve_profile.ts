@@ -39,7 +39,14 @@ import { parseSelector, type RegistrySource, type Selector, selectorLabel } from
 /** Where a resolved profile came from. */
 export type ProfileSource =
   | { kind: "path"; path: string }
-  | { kind: "registry"; source: RegistrySource; name: string; path: string }
+  | {
+    kind: "registry";
+    source: RegistrySource;
+    name: string;
+    path: string;
+    /** The entry's `allow` directories, when it has some (a reload evaluates with them). */
+    allow?: string[];
+  }
   | { kind: "flake"; ref: string; name: string };
 
 /** What the resolved snapshot depended on (for "did the profile change?" checks). */
@@ -116,6 +123,11 @@ export interface ResolveProfileOptions {
    * project's profiles are used only when the user trusts the project (src/trust/gate.ts).
    */
   trustAll?: boolean;
+  /**
+   * More directories a `path:` profile's sandbox may read (a reload of a registry entry passes
+   * the entry's `allow`); a registry entry brings its own.
+   */
+  allow?: readonly string[];
 }
 
 function sha256File(path: string): string | null {
@@ -164,6 +176,7 @@ async function evaluateFile(
   file: string,
   options: ResolveProfileOptions,
   env: Env,
+  allow: readonly string[] = [],
 ): Promise<Evaluated> {
   if (file.endsWith(".json")) {
     return {
@@ -185,6 +198,7 @@ async function evaluateFile(
     target: { kind: "file", file },
     includePaths: { insomnia: library },
     impure,
+    allow,
     timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
     signal: options.signal,
     nixBin: options.nixBin,
@@ -202,7 +216,7 @@ async function evaluateFile(
     origin: file,
     fingerprint: {
       profile_sha256: profileSha256,
-      ...(inputs && { inputs, roots: profileRoots(file) }),
+      ...(inputs && { inputs, roots: [...profileRoots(file), ...allow] }),
       nix_version: result.nixVersion ?? null,
       library_version: NIX_LIBRARY_VERSION,
       evaluator: "nix",
@@ -314,7 +328,7 @@ export async function resolveProfile(
   if (sel.kind === "path") {
     const file = profileFileFor(resolve(cwd, sel.path), typed);
     source = { kind: "path", path: file };
-    evaluated = await evaluateFile(file, options, env);
+    evaluated = await evaluateFile(file, options, env, options.allow);
   } else if (sel.kind === "flake") {
     source = { kind: "flake", ref: sel.ref, name: sel.name };
     const result = await evaluateNix({
@@ -346,7 +360,13 @@ export async function resolveProfile(
     if (entry.source === "project") {
       assertProjectEntryTrusted(registry, entry.qualified, { env, trustAll: options.trustAll });
     }
-    source = { kind: "registry", source: entry.source, name: entry.name, path: entry.path };
+    source = {
+      kind: "registry",
+      source: entry.source,
+      name: entry.name,
+      path: entry.path,
+      ...(entry.allow && { allow: entry.allow }),
+    };
     if (entry.shadowing) notes.push(shadowNote(entry.qualified, entry.shadowing));
     const shipped = entry.source === "builtin" ? builtinArtifact(entry.name) : undefined;
     if (shipped !== undefined) {
@@ -363,7 +383,7 @@ export async function resolveProfile(
       };
     } else {
       if (entry.source === "builtin") resourceDir(env); // unpacked only now that Nix reads it
-      evaluated = await evaluateFile(profileFileFor(entry.path, typed), options, env);
+      evaluated = await evaluateFile(profileFileFor(entry.path, typed), options, env, entry.allow);
     }
   }
   mark("profile evaluated");

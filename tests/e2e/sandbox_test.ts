@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- these tests read the CLI JSON output untyped
 /**
  * End-to-end: the evaluation sandbox (src/nix/sandbox.ts, issue 14 item 2). A profile reads only
  * its own directory and the bundled library: files elsewhere, the environment and the network are
@@ -84,5 +85,49 @@ Deno.test("sandbox: --impure-eval lifts it for one run; the environment is still
     assert.ok(description.endsWith("[]"), "GITHUB_TOKEN never reaches nix");
     const viaEnv = await run(sb, ["--profile", file], { INSOMNIA_IMPURE_EVAL: "1" });
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
+  });
+});
+
+Deno.test("sandbox: a registry entry's allow = [...] opens more directories for that profile only", async () => {
+  await withSandbox(async (sb) => {
+    const shared = writeFile(join(sb.root, "shared", "prompt.md"), "shared prompt");
+    const file = profile(sb, "wide", `builtins.readFile ${shared}`);
+    writeFile(
+      join(sb.config, "manifest.toml"),
+      `[profiles.profile]\nwide = { path = "${file}", allow = ["${join(sb.root, "shared")}"] }\n` +
+        `narrow = "${file}"\n`,
+    );
+    const wide = await runCli(["--profile", "wide", "-s", sb.store, "--json"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(wide.code, 0, wide.stdout + wide.stderr);
+    const body = parseJson(wide) as any;
+    assert.equal(body.profile.metadata.description, "shared prompt");
+    assert.ok(body.profile.fingerprint.roots.includes(join(sb.root, "shared")));
+    assert.ok(body.profile.fingerprint.inputs.some((i: any) => i.path === shared));
+    assert.equal(body.manifest.profile.source.allow, undefined, "the runtime's shape only");
+
+    // The same file through an entry without allow (or by path) stays in its own directory.
+    for (const selector of ["narrow", file]) {
+      const refused = await run(sb, ["--profile", selector]);
+      assert.equal(refused.code, 1);
+      assert.match((parseJson(refused).error as any).message, /allow = \["\/dir"\]/);
+    }
+    // A reload evaluates with the entry's allow again.
+    writeFile(shared, "shared prompt, edited");
+    const reload = await runCli(["--pod", "wide", "--reload-profile", "--yes", "-s", sb.store], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(reload.code, 0, reload.stderr);
+
+    writeFile(
+      join(sb.config, "manifest.toml"),
+      `[profiles.profile]\nbad = { path = "${file}", allow = "/x" }\n`,
+    );
+    const bad = await run(sb, ["--profile", "bad"]);
+    assert.equal((parseJson(bad).error as any).code, "registry_invalid");
+    assert.match((parseJson(bad).error as any).message, /allow` must be a list of directories/);
   });
 });
