@@ -109,10 +109,14 @@ export function secretsDir(env: Env): string | undefined {
 /**
  * The nearest `<dir>/.insomnia/manifest.toml` walking up from `start`. Anything at that path
  * counts (even a directory), so reading it fails with a clear error instead of being skipped.
+ * The walk never enters a directory anyone may write to (`/tmp`) or one owned by another user
+ * (root excepted): a registry planted there by someone else is not found at all (see
+ * docs/security.md, "The trust gate").
  */
 export function findProjectManifest(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
+    if (!searchable(dir)) return undefined;
     const candidate = join(dir, ".insomnia", "manifest.toml");
     try {
       if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return candidate;
@@ -123,4 +127,17 @@ export function findProjectManifest(start: string): string | undefined {
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/** Whether project discovery may look in `dir`: not world-writable, owned by us or by root. */
+function searchable(dir: string): boolean {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return true; // unreadable: the candidate check below fails on its own
+  }
+  if ((st.mode & 0o002) !== 0) return false;
+  const uid = process.getuid?.();
+  return uid === undefined || st.uid === uid || st.uid === 0;
 }

@@ -277,3 +277,27 @@ Deno.test({
     });
   },
 });
+
+Deno.test("trust: discovery never enters a world-writable directory (a registry planted in /tmp)", async () => {
+  await withSandbox(async (sb) => {
+    // D2: another user plants /tmp/.insomnia; the victim works in /tmp/myproj.
+    const shared = join(sb.root, "tmp-like");
+    writeFile(join(shared, ".insomnia", "team.nix"), EVIL);
+    writeFile(
+      join(shared, ".insomnia", "manifest.toml"),
+      '[profiles]\ndefault = "team"\n[profiles.profile]\nteam = "team.nix"\n',
+    );
+    Deno.chmodSync(shared, 0o1777);
+    const mine = join(shared, "myproj");
+    Deno.mkdirSync(mine);
+    const listed = parseJson(
+      await runCli(["profiles", "list", "--json"], { cwd: mine, env: sb.env }),
+    ) as any;
+    assert.equal(listed.project, null);
+    assert.equal(listed.default, "builtin:default");
+    const made = await runCli(["--dry-run", "--json"], { cwd: mine, env: sb.env });
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal((parseJson(made) as any).profile.source.source, "builtin");
+    assert.ok(!made.stdout.includes("attacker.example"));
+  });
+});
