@@ -62,7 +62,7 @@ Deno.test("a malformed INSOMNIA_EVAL_MEMORY is a usage error naming the variable
 });
 
 for (const signal of ["SIGKILL", "SIGQUIT", "SIGALRM"] as const) {
-  Deno.test(`a CLI killed by ${signal} mid-evaluation leaves no nix running`, async () => {
+  Deno.test(`D6: a CLI killed by ${signal} mid-evaluation leaves no nix running`, async () => {
     await withSandbox(async (sb) => {
       const file = writeFile(join(sb.workspace, `runaway-${signal}.nix`), RUNAWAY);
       const child = spawnCli(["--profile", file, "-s", sb.store], {

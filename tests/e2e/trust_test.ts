@@ -78,7 +78,7 @@ function evaluations(sb: Sandbox): number {
   return readFileSync(log, "utf8").split("\n").filter((line) => line.includes(sb.workspace)).length;
 }
 
-Deno.test("trust: an untrusted project is evaluated by no selection path and nothing is written", async () => {
+Deno.test("D3: an untrusted project is evaluated by no selection path and nothing is written", async () => {
   await withSandbox(async (sb) => {
     const repo = evilRepo(sb);
     loggingNix(sb);
@@ -278,7 +278,7 @@ Deno.test({
   },
 });
 
-Deno.test("trust: discovery never enters a world-writable directory (a registry planted in /tmp)", async () => {
+Deno.test("D2: discovery never enters a world-writable directory (a registry planted in /tmp)", async () => {
   await withSandbox(async (sb) => {
     // D2: another user plants /tmp/.insomnia; the victim works in /tmp/myproj.
     const shared = join(sb.root, "tmp-like");
