@@ -17,6 +17,11 @@ export function sandboxArgs(roots: string[]): string[] {
     "--option",
     "allowed-uris",
     "",
+    // Every search path entry is a readable root in restricted mode: NIX_PATH (`secret=/etc`) or
+    // a `nix-path` in nix.conf would open the sandbox. Only our own -I roots count.
+    "--option",
+    "nix-path",
+    "",
     ...roots.flatMap((root) => ["-I", root]),
   ];
 }

@@ -131,3 +131,20 @@ Deno.test("sandbox: a registry entry's allow = [...] opens more directories for 
     assert.match((parseJson(bad).error as any).message, /allow` must be a list of directories/);
   });
 });
+
+Deno.test("sandbox: NIX_PATH and a nix.conf nix-path cannot add readable roots", async () => {
+  await withSandbox(async (sb) => {
+    const secret = writeFile(join(sb.root, "secret", "key"), "CANARY-NIX-PATH-0123456789");
+    const file = profile(sb, "np", `builtins.readFile <secret/key>`);
+    const envs: Record<string, string>[] = [
+      { NIX_PATH: `secret=${join(sb.root, "secret")}` },
+      { NIX_CONFIG: `extra-nix-path = secret=${join(sb.root, "secret")}` },
+    ];
+    for (const env of envs) {
+      const result = await run(sb, ["--profile", file], env);
+      assert.equal(result.code, 1, result.stdout);
+      assert.equal((parseJson(result).error as any).code, "nix_eval_failed");
+      assert.doesNotMatch(result.stdout + result.stderr, /CANARY-NIX-PATH/);
+    }
+  });
+});
