@@ -35,7 +35,7 @@ import { buildNixArgs } from "../src/nix/evaluate.ts";
 import { accessedPaths } from "../src/nix/diagnostics.ts";
 import { evalGuard } from "../src/nix/guard.ts";
 import { runProcessGroup } from "../src/nix/process.ts";
-import { fingerprintInputs } from "../src/profile/inputs.ts";
+import { fingerprintInputs } from "../src/nix/inputs.ts";
 import {
   type Case,
   interleave,

@@ -47,6 +47,8 @@ export interface ResolveSourceOptions {
   impureEval?: boolean;
   /** Trust every project for this run (`--trust`). */
   trustAll?: boolean;
+  /** Bypass the evaluation cache (`--no-cache`). */
+  noCache?: boolean;
   /** Registries already loaded by the caller. */
   registry?: Registry;
   /** Wraps the evaluation (see {@link LaunchRequest.progress}). */
@@ -74,6 +76,7 @@ export async function resolveSource(
       signal: options.signal,
       impureEval: options.impureEval,
       trustAll: options.trustAll,
+      noCache: options.noCache,
       ...(options.registry && { registry: options.registry }),
     });
     const label = `evaluating profile ${source.selector}`;
@@ -152,6 +155,7 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
       timeoutMs: request.timeoutMs,
       impureEval: request.impureEval,
       trustAll: request.trustAll,
+      noCache: request.noCache,
       signal: request.signal,
       progress: request.progress,
     },

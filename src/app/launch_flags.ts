@@ -129,6 +129,11 @@ const LAUNCH_FLAGS = {
     description:
       "evaluate the profile without the sandbox (it may then read any file and the network)",
   },
+  noCache: {
+    flags: "--no-cache",
+    description: "evaluate with Nix even when the evaluation cache holds the result",
+    common: "opt-in",
+  },
   trust: {
     flags: "--trust",
     description:

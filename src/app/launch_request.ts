@@ -46,6 +46,8 @@ export interface LaunchRequest {
    * project's profiles and TOML layer are used only when the project is trusted.
    */
   trustAll?: boolean;
+  /** Evaluate with Nix even when the evaluation cache holds the result (`--no-cache`). */
+  noCache?: boolean;
   /** Environment (default: the process environment). */
   env?: Env;
   /** Working directory for relative paths and selectors (default: the process cwd). */
@@ -79,5 +81,6 @@ export function launchRequest(options: LaunchOptions): LaunchRequest {
     checkSecrets: options.checkSecrets,
     impureEval: options.impureEval,
     trustAll: options.trust,
+    noCache: options.noCache,
   };
 }

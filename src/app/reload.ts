@@ -79,6 +79,7 @@ export async function reload(request: LaunchRequest): Promise<ReloadPlan> {
     signal: request.signal,
     impureEval: request.impureEval,
     trustAll: request.trustAll,
+    noCache: request.noCache,
     ...(before.source.kind === "registry" && before.source.allow &&
       { allow: before.source.allow }),
   });

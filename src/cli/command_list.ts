@@ -10,7 +10,10 @@ import type { LaunchFlag, ValueKind } from "../app/launch_flags.ts";
 import type { CommandHandler } from "./context.ts";
 
 /** A common flag that only some subcommands take (`--json` and `-q` are on every command). */
-export type CommonFlag = Extract<LaunchFlag, "store" | "workspace" | "evalTimeout" | "trust">;
+export type CommonFlag = Extract<
+  LaunchFlag,
+  "store" | "workspace" | "evalTimeout" | "trust" | "noCache"
+>;
 
 /** A positional argument. */
 export interface ArgumentSpec {
@@ -56,7 +59,7 @@ export interface CommandSpec {
   readonly handler?: () => Promise<CommandHandler>;
 }
 
-const RUN = ["workspace", "evalTimeout", "trust"] as const;
+const RUN = ["workspace", "evalTimeout", "trust", "noCache"] as const;
 
 /** Shells `completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;

@@ -23,6 +23,12 @@ import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
 import { evalGuard } from "../nix/guard.ts";
+import {
+  binaryIdentity,
+  evalCacheDir,
+  evalCacheEnabled,
+  lookupEvalCache,
+} from "../nix/eval_cache.ts";
 
 type ParseOption = { type: "string" | "boolean"; short?: string };
 
@@ -51,7 +57,13 @@ export function plannedEvaluation(
   argv: string[],
   env: Env,
   cwd: string,
-): { file: string; timeoutMs: number; impure: boolean; allow?: string[] } | undefined {
+): {
+  file: string;
+  timeoutMs: number;
+  impure: boolean;
+  allow?: string[];
+  noCache: boolean;
+} | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: rootOptions(), strict: true }));
@@ -94,6 +106,7 @@ export function plannedEvaluation(
       timeoutMs,
       impure: impureEvalRequested(values["impure-eval"] === true, env),
       ...(allow && { allow }),
+      noCache: values["no-cache"] === true,
     };
   } catch {
     return undefined;
@@ -120,15 +133,23 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
     return false; // a malformed limit is reported by the pipeline itself
   }
   const target = { kind: "file" as const, file: planned.file };
+  const args = buildNixArgs({
+    target,
+    includePaths: { insomnia: join(library, "nix") },
+    impure: planned.impure,
+    allow: planned.allow,
+  });
+  const evalCwd = dirname(planned.file);
+  // A cached result needs no Nix: starting one would only cost a core.
+  const cacheDir = evalCacheDir(env);
+  const binary = binaryIdentity(bin);
+  if (!planned.impure && evalCacheEnabled(planned.noCache, env) && cacheDir && binary) {
+    if (lookupEvalCache(cacheDir, { binary, args, cwd: evalCwd, env: nixEnv(env) })) return false;
+  }
   prestartNix({
     bin,
-    args: buildNixArgs({
-      target,
-      includePaths: { insomnia: join(library, "nix") },
-      impure: planned.impure,
-      allow: planned.allow,
-    }),
-    cwd: dirname(planned.file),
+    args,
+    cwd: evalCwd,
     env: nixEnv(env),
     timeoutMs: planned.timeoutMs,
     maxStdoutBytes: DEFAULT_MAX_OUTPUT_BYTES,

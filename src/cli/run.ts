@@ -8,6 +8,7 @@ import { type Command, CommanderError } from "npm:commander@15.1.0";
 import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { takeEarlyInterrupt } from "../interrupt.ts";
 import { commitVersionCache } from "../nix/version_cache.ts";
+import { commitEvalCache } from "../nix/eval_cache.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, needsSubcommands } from "./program.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";
@@ -202,7 +203,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
     if (held) writeOutRaw(held);
-    if (exitCode === 0) commitVersionCache(); // a failed run writes nothing, not even a cache
+    // A failed run writes nothing, not even a cache.
+    if (exitCode === 0) {
+      commitVersionCache();
+      commitEvalCache();
+    }
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError && interrupted) {

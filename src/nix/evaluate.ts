@@ -6,7 +6,6 @@
  * so they use the configured store instead.
  * @module
  */
-import { realpathSync, statSync } from "node:fs";
 import process from "node:process";
 import { type Env, envValue, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
@@ -27,7 +26,13 @@ import {
   withoutSourceExcerpts,
   writeTraceFile,
 } from "./diagnostics.ts";
-import { adoptPrestartedNix, type NixRunSpec } from "./prestart.ts";
+import { adoptPrestartedNix, discardPrestartedNix, type NixRunSpec } from "./prestart.ts";
+import {
+  binaryIdentity,
+  type EvalCacheSpec,
+  lookupEvalCache,
+  rememberEvaluation,
+} from "./eval_cache.ts";
 import { findExecutable, runProcessGroup, type RunResult, SpawnError } from "./process.ts";
 import { nixEnv, sandboxHint } from "./sandbox.ts";
 import { evalGuard, outOfMemory } from "./guard.ts";
@@ -55,6 +60,11 @@ export interface NixEvalRequest extends NixArgsRequest {
   redact?: (text: string) => string;
   /** How the profile is named in messages (default: the file path or flake reference). */
   label?: string;
+  /**
+   * The evaluation cache directory (src/nix/eval_cache.ts); unset: no cache. Only sandboxed file
+   * evaluations are cached.
+   */
+  cacheDir?: string;
 }
 
 /** A successful evaluation. */
@@ -72,6 +82,8 @@ export interface NixEvalResult {
    * tests), when it ran in the sandbox, which reports them; undefined for an impure evaluation.
    */
   accessed?: string[];
+  /** True when the result came from the evaluation cache (no Nix ran). */
+  cached?: boolean;
 }
 
 export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixArgsRequest, type NixTarget };
@@ -105,7 +117,7 @@ export function nixVersion(
   if (bin === undefined) return Promise.resolve(undefined);
   let cached = versionCache.get(bin);
   if (!cached) {
-    const key = binaryKey(bin);
+    const key = binaryIdentity(bin);
     const file = versionCacheFile(env);
     const known = key && file ? cachedVersion(file, key) : undefined;
     cached = known !== undefined ? Promise.resolve(known) : runProcessGroup(bin, ["--version"], {
@@ -126,16 +138,6 @@ export function nixVersion(
     versionCache.set(bin, cached);
   }
   return cached;
-}
-
-function binaryKey(bin: string): string | undefined {
-  try {
-    const real = realpathSync(bin);
-    const st = statSync(real);
-    return `${real}:${st.size}:${Math.trunc(st.mtimeMs)}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -168,6 +170,16 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
   const bin = findExecutable(requested, env, process.cwd());
   if (bin === undefined) throw unavailable(label, requested, "was not found or is not executable");
 
+  const cache = cacheSpecOf(req, bin, args, env);
+  if (cache) {
+    const hit = lookupEvalCache(cache.dir, cache.spec);
+    mark("eval cache checked");
+    if (hit) {
+      discardPrestartedNix(); // an early start of the same evaluation is not needed any more
+      return { ...hit, durationMs: 0, startedAtMs: Date.now(), cached: true };
+    }
+  }
+
   // Started alongside the evaluation and always awaited, so no child outlives this call. It never
   // holds up a result for long: a probe still running VERSION_GRACE_MS after the evaluation, or
   // when the evaluation fails or is cancelled, is stopped and the version recorded as unknown.
@@ -184,12 +196,17 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
     try {
       // A truncated stderr may have lost access lines: then the inputs are unknown, not partial.
       const sandboxed = req.target.kind === "file" && !req.impure && !run.stderrTruncated;
+      const accessed = sandboxed ? accessedPaths(decodeUtf8(run.stderr) ?? "") : undefined;
+      const nixVersion = await version;
+      if (cache && accessed) {
+        rememberEvaluation(cache.dir, cache.spec, { value, nixVersion, accessed });
+      }
       return {
         value,
-        nixVersion: await version,
+        nixVersion,
         durationMs: run.durationMs,
         startedAtMs: run.startedAtMs,
-        ...(sandboxed && { accessed: accessedPaths(decodeUtf8(run.stderr) ?? "") }),
+        ...(accessed && { accessed }),
       };
     } finally {
       clearTimeout(grace);
@@ -296,6 +313,22 @@ function parseOutput(
       { file },
     );
   }
+}
+
+/** Where and under what key this evaluation is cached; undefined when it is not cacheable. */
+function cacheSpecOf(
+  req: NixEvalRequest,
+  bin: string,
+  args: string[],
+  env: Env,
+): { dir: string; spec: EvalCacheSpec } | undefined {
+  if (!req.cacheDir || req.target.kind !== "file" || req.impure) return undefined;
+  const binary = binaryIdentity(bin);
+  if (!binary) return undefined;
+  return {
+    dir: req.cacheDir,
+    spec: { binary, args, cwd: req.cwd ?? process.cwd(), env: nixEnv(env) },
+  };
 }
 
 function targetLabel(target: NixTarget): string {

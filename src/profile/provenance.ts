@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { dirname, relative } from "node:path";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
-import { type InputChange, inputChanges, isInputList } from "./inputs.ts";
+import { type InputChange, inputChanges, isInputList } from "../nix/inputs.ts";
 import { builtinSourceSha256 } from "./builtin.ts";
 import type { ProfileProvenance } from "./resolve_profile.ts";
 

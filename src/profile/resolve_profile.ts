@@ -18,6 +18,7 @@ import type { PodManifest } from "../manifest/schema.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS } from "../nix/duration.ts";
 import { evaluateNix } from "../nix/evaluate.ts";
 import { impureEvalRequested } from "../nix/sandbox.ts";
+import { evalCacheDir, evalCacheEnabled } from "../nix/eval_cache.ts";
 import { resourceDir } from "../resources.ts";
 import { redactText } from "../secrets/redact.ts";
 import { assertNoPlaintextSecrets } from "../secrets/plaintext.ts";
@@ -31,7 +32,7 @@ import { type Registry, selectEntry } from "./registry.ts";
 import { loadProfileRegistry } from "./discovery.ts";
 import { profileFileFor } from "./profile_file.ts";
 import { assertProjectEntryTrusted } from "./project_trust.ts";
-import { fingerprintInputs, modifiedSince, type ProfileInput } from "./inputs.ts";
+import { fingerprintInputs, modifiedSince, type ProfileInput } from "../nix/inputs.ts";
 import { profileRoots } from "../nix/args.ts";
 
 import { parseSelector, type RegistrySource, type Selector, selectorLabel } from "./selector.ts";
@@ -123,6 +124,8 @@ export interface ResolveProfileOptions {
    * project's profiles are used only when the user trusts the project (src/trust/gate.ts).
    */
   trustAll?: boolean;
+  /** Evaluate with Nix even when the evaluation cache has the result (`--no-cache`). */
+  noCache?: boolean;
   /**
    * More directories a `path:` profile's sandbox may read (a reload of a registry entry passes
    * the entry's `allow`); a registry entry brings its own.
@@ -199,6 +202,7 @@ async function evaluateFile(
     includePaths: { insomnia: library },
     impure,
     allow,
+    ...(evalCacheEnabled(options.noCache, env) && { cacheDir: evalCacheDir(env) }),
     timeoutMs: options.timeoutMs ?? DEFAULT_EVAL_TIMEOUT_MS,
     signal: options.signal,
     nixBin: options.nixBin,

@@ -13,7 +13,7 @@ import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.ts";
 import { listPods } from "../../store/validated_store.ts";
 import { describeChanges, profileDriftDetail, provenanceLabel } from "../../profile/provenance.ts";
-import type { InputChange } from "../../profile/inputs.ts";
+import type { InputChange } from "../../nix/inputs.ts";
 
 /** What every evaluation of one `profiles show|check` run shares. */
 interface ResolveContext {
@@ -22,6 +22,8 @@ interface ResolveContext {
   timeoutMs: number;
   /** `--trust`: every project is trusted for this run. */
   trustAll: boolean;
+  /** `--no-cache`: evaluate with Nix even when the cache has the result. */
+  noCache: boolean;
   registry?: Registry;
 }
 
@@ -30,6 +32,7 @@ function resolveContext(opts: Record<string, unknown>, ctx: CliContext): Resolve
     workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
     timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
     trustAll: opts.trust === true,
+    noCache: opts.noCache === true,
   };
 }
 
@@ -44,6 +47,7 @@ function resolveFor(
     workspace: rc.workspace,
     timeoutMs: rc.timeoutMs,
     trustAll: rc.trustAll,
+    noCache: rc.noCache,
     signal: ctx.signal,
     ...(rc.registry && { registry: rc.registry }),
   });
