@@ -134,7 +134,7 @@ Deno.test("sandbox: a registry entry's allow = [...] opens more directories for 
 
 Deno.test("sandbox: NIX_PATH and a nix.conf nix-path cannot add readable roots", async () => {
   await withSandbox(async (sb) => {
-    const secret = writeFile(join(sb.root, "secret", "key"), "CANARY-NIX-PATH-0123456789");
+    writeFile(join(sb.root, "secret", "key"), "CANARY-NIX-PATH-0123456789");
     const file = profile(sb, "np", `builtins.readFile <secret/key>`);
     const envs: Record<string, string>[] = [
       { NIX_PATH: `secret=${join(sb.root, "secret")}` },
