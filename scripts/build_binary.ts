@@ -306,6 +306,8 @@ async function smokeNix(bin: string, scratch: string): Promise<void> {
         PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
         HOME: join(scratch, "home"),
         INSOMNIA_POD_TIMINGS: "1",
+        // The second run must evaluate (early) again, not hit the evaluation cache.
+        INSOMNIA_NO_EVAL_CACHE: "1",
       },
       quiet: true,
     });

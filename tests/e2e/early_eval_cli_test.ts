@@ -43,7 +43,13 @@ Deno.test("an early-started evaluation gives the same Pod as a late one", async 
     const log = join(sb.root, "nix-calls.log");
     const wrapper = countingNix(join(sb.root, "bin", "nix"), log);
     const args = ["--profile", `path:${file}`, "--dry-run", "--json", "-s", sb.store];
-    const env = { ...sb.env, INSOMNIA_POD_TIMINGS: "1", INSOMNIA_NIX_BIN: wrapper };
+    // Both runs must evaluate: the evaluation cache would answer the second from the first.
+    const env = {
+      ...sb.env,
+      INSOMNIA_POD_TIMINGS: "1",
+      INSOMNIA_NIX_BIN: wrapper,
+      INSOMNIA_NO_EVAL_CACHE: "1",
+    };
     // The late run goes first: for the binary it unpacks the Nix library into the sandbox cache,
     // and only a library already on disk lets the next run start nix early.
     const late = await runCli(args, {
