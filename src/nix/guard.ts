@@ -25,12 +25,15 @@ export interface EvalGuard {
 // becomes (exec: no extra process). The watcher is the shell's own `read` (it needs nothing on
 // PATH) in a background subshell of the same group; its output goes to /dev/null so it never
 // holds our pipes open; `kill -9 0` ends the whole group (nix included). Only a pipe can tell us
-// we died: without one (a caller's own stdin) the watcher stays out.
+// we died: without one (a caller's own stdin, a file) the watcher stays out.
 const WRAPPER = [
   "d=$1 m=$2; shift 2; exec 3<&0",
   'if [ "$m" -gt 0 ]; then ulimit -v "$m" 2>/dev/null || :; fi',
   'ulimit -t "$d" 2>/dev/null || :',
-  "if [ -p /dev/fd/3 ]; then { while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 & fi",
+  // (Node and Deno give a pipe, Bun a socket.)
+  "if [ -p /dev/fd/3 ] || [ -S /dev/fd/3 ]; then",
+  "  { while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 &",
+  "fi",
   'exec "$@" 3<&- </dev/null',
 ].join("\n");
 
