@@ -1,11 +1,13 @@
 /**
  * Printing results and errors: one JSON document on stdout with `--json`, text otherwise.
- * Everything printed passes through secret redaction first.
+ * Everything printed passes through secret redaction first, and every text line through the
+ * terminal sanitiser (src/terminal_text.ts): no control sequence from a file reaches the terminal.
  * @module
  */
 import process from "node:process";
 import type { InsomniaError } from "../errors.ts";
 import { redactCredentialPositions, redactJson, redactText } from "../secrets/redact.ts";
+import { oneLine, terminalSafe } from "../terminal_text.ts";
 
 const pending = new Set<Promise<void>>();
 /** Streams that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
@@ -54,10 +56,10 @@ export async function flushOutput(): Promise<void> {
   while (pending.size > 0) await Promise.all([...pending]);
 }
 
-/** Writes text to stdout (redacted). */
+/** Writes text to stdout (redacted, control characters escaped). */
 export function writeOut(text: string): void {
   if (text === "") return;
-  put(process.stdout, redactText(text.endsWith("\n") ? text : text + "\n"));
+  put(process.stdout, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
 }
 
 /** Writes text to stdout as is (commander's help and version; nothing secret, no newline added). */
@@ -65,10 +67,10 @@ export function writeOutRaw(text: string): void {
   if (text !== "") put(process.stdout, text);
 }
 
-/** Writes text to stderr (redacted). */
+/** Writes text to stderr (redacted, control characters escaped). */
 export function writeErr(text: string): void {
   if (text === "") return;
-  put(process.stderr, redactText(text.endsWith("\n") ? text : text + "\n"));
+  put(process.stderr, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
 }
 
 /**
@@ -82,12 +84,15 @@ export function writeJson(value: unknown): void {
   put(process.stdout, JSON.stringify(redactJson(guarded), null, 2) + "\n");
 }
 
-/** Prints an error: `error[<code>]: <message>` on stderr, or `{"error":{…}}` on stdout with --json. */
+/**
+ * Prints an error: `error[<code>]: <message>` on stderr (one paragraph: a newline in a path or a
+ * Nix message is shown escaped), or `{"error":{…}}` on stdout with --json.
+ */
 export function printError(error: InsomniaError, json: boolean): void {
   if (json) {
     writeJson({ error: { code: error.code, message: error.message, ...error.details } });
   } else {
-    writeErr(`error[${error.code}]: ${error.message}`);
+    writeErr(`error[${error.code}]: ${oneLine(error.message)}`);
   }
 }
 

@@ -7,6 +7,7 @@
 import process from "node:process";
 import { envValue } from "../env.ts";
 import type { CliContext } from "./context.ts";
+import { oneLine } from "../terminal_text.ts";
 
 /** Work shorter than this never shows a spinner. */
 const PROGRESS_DELAY_MS = 300;
@@ -52,7 +53,7 @@ export async function withProgress<T>(
   if (!progressEnabled(ctx, stream)) return await work;
   const color = envValue(ctx.env, "NO_COLOR") === undefined;
   const width = Math.max(10, (stream.columns || 80) - 1);
-  const text = label.replace(/[\r\n\t]+/g, " ");
+  const text = oneLine(label.replace(/[\r\n\t]+/g, " "));
   let frame = 0;
   let drawn = 0;
   const draw = () => {

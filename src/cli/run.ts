@@ -9,6 +9,7 @@ import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { takeEarlyInterrupt } from "../interrupt.ts";
 import { commitVersionCache } from "../nix/version_cache.ts";
 import { commitEvalCache } from "../nix/eval_cache.ts";
+import { oneLine } from "../terminal_text.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
 import { buildProgram, needsSubcommands } from "./program.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";
@@ -163,8 +164,9 @@ export async function main(argv: string[]): Promise<number> {
       quiet,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
       readStdin: (maxBytes) => readStdin(controller.signal, maxBytes),
+      // A note is one line: text from a file cannot start a line of its own (D12).
       note: (line) => {
-        if (!quiet) writeErr(line);
+        if (!quiet) writeErr(oneLine(line));
       },
       signal: controller.signal,
     };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { PodManifest, ResolvedModel } from "./schema.ts";
+import { oneLine } from "../terminal_text.ts";
 
 /** Describes an auth reference without any secret value. */
 export function describeAuth(auth: ResolvedModel["auth"]): string {
@@ -92,6 +93,8 @@ export function summaryRows(manifest: PodManifest): Array<[string, string]> {
 
 /** Renders rows as aligned `key: value` lines with an indent. */
 export function renderRows(rows: Array<[string, string]>, indent = "  "): string {
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${indent}${(k + ":").padEnd(width + 1)} ${v}`).join("\n");
+  let width = 0;
+  for (const [k] of rows) width = Math.max(width, k.length);
+  // Each value is one line, whatever a file put in it (a newline in a description or path).
+  return rows.map(([k, v]) => `${indent}${(k + ":").padEnd(width + 1)} ${oneLine(v)}`).join("\n");
 }

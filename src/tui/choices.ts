@@ -8,6 +8,7 @@
 import { isValidPodName, POD_NAME_MAX, POD_NAME_RULE } from "../manifest/pod_name.ts";
 import { parseSelector, type RegistrySource } from "../profile/selector.ts";
 import { type LaunchFlag, type LaunchOptions, longFlag } from "../app/launch_flags.ts";
+import { oneLine } from "../terminal_text.ts";
 
 /** What the dialog needs to know about a registry entry (a subset of `RegistryEntry`). */
 export interface ChoiceEntry {
@@ -40,9 +41,10 @@ const CASCADE_KEY = "(manifest cascade)";
 
 /** `source:name (default) — description`. */
 export function profileLabel(entry: ChoiceEntry): string {
+  // The description comes from a registry file: shown, never interpreted by the terminal (D12).
   return `${entry.qualified}${entry.isDefault ? " (default)" : ""}${
     entry.untrusted ? " [untrusted]" : ""
-  }${entry.description ? ` — ${entry.description}` : ""}`;
+  }${entry.description ? ` — ${oneLine(entry.description)}` : ""}`;
 }
 
 /** The choices once their project is trusted: no entry is marked untrusted any more. */

@@ -8,6 +8,7 @@ import { filterChoices } from "./choices.ts";
 import { type DialogState, selectedUntrusted } from "./dialog_state.ts";
 import type { Preview } from "./preview.ts";
 import { clip, wrapIndented } from "./text.ts";
+import { oneLine } from "../terminal_text.ts";
 
 /** What a render needs besides the state. */
 export interface View {
@@ -57,10 +58,12 @@ export function render(state: DialogState, view: View): string | [string, string
   const c = paint(view.colors);
   const { choices, name, message } = state;
   const width = Math.max(40, view.columns - 1);
-  const title = `${c.bold("New Pod")}  ${c.dim(clip(`workspace ${view.workspace}`, width - 9))}`;
+  const title = `${c.bold("New Pod")}  ${
+    c.dim(clip(`workspace ${oneLine(view.workspace)}`, width - 9))
+  }`;
   const spin = c.yellow(SPINNER[view.frame % SPINNER.length]);
   const block = (text: string, first: string, indent: string, color: (t: string) => string) =>
-    wrapIndented(clip(text, MAX_ERROR_CHARS), width, first, indent).map(color);
+    wrapIndented(clip(oneLine(text), MAX_ERROR_CHARS), width, first, indent).map(color);
   const messageLines = message
     ? block(
       message.text,
@@ -106,7 +109,7 @@ export function render(state: DialogState, view: View): string | [string, string
     const keyWidth = Math.max(...preview.rows.map(([k]) => k.length)) + 1;
     const indent = " ".repeat(4 + keyWidth + 1);
     for (const [k, v] of preview.rows) {
-      const [first, ...more] = wrapIndented(v, width, indent, indent);
+      const [first, ...more] = wrapIndented(oneLine(v), width, indent, indent);
       lines.push(
         `    ${c.dim((k + ":").padEnd(keyWidth))} ${first.slice(indent.length)}`,
         ...more,

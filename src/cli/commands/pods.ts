@@ -35,6 +35,7 @@ import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../../app/options.ts";
+import { oneLine } from "../../terminal_text.ts";
 
 /** `pods list` handler. */
 // deno-lint-ignore require-await
@@ -58,10 +59,10 @@ export async function podsList(
   const width = widest(pods.map((p) => p.name));
   const lines = pods.map((p) =>
     p.ok
-      ? `${p.name.padEnd(width)}  ${"source" in p ? p.source : ""}  updated ${
+      ? `${p.name.padEnd(width)}  ${"source" in p ? oneLine(p.source ?? "") : ""}  updated ${
         "updated_at" in p ? p.updated_at : ""
       }`
-      : `${p.name.padEnd(width)}  BROKEN: ${"error" in p ? p.error?.message : ""}`
+      : `${p.name.padEnd(width)}  BROKEN: ${"error" in p ? oneLine(p.error?.message ?? "") : ""}`
   );
   return { json: { pods }, human: pods.length ? lines.join("\n") : "no Pods recorded" };
 }

@@ -14,6 +14,7 @@ import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.t
 import { listPods } from "../../store/validated_store.ts";
 import { describeChanges, profileDriftDetail, provenanceLabel } from "../../profile/provenance.ts";
 import type { InputChange } from "../../nix/inputs.ts";
+import { oneLine } from "../../terminal_text.ts";
 
 /** What every evaluation of one `profiles show|check` run shares. */
 interface ResolveContext {
@@ -75,7 +76,7 @@ export async function profilesShow(
   const p = resolved.provenance;
   const head = [
     `profile ${p.selector}`,
-    ...(p.metadata?.description ? [`  ${p.metadata.description}`] : []),
+    ...(p.metadata?.description ? [`  ${oneLine(p.metadata.description)}`] : []),
   ].join("\n");
   const rows: Array<[string, string]> = [
     [
@@ -198,7 +199,7 @@ export async function profilesCheck(
           ? "  (unresolved secret refs; see --check-secrets)"
           : ""
       }`
-      : `FAIL  ${r.selector}\n      error[${r.error!.code}]: ${r.error!.message}`
+      : `FAIL  ${oneLine(r.selector)}\n      error[${r.error!.code}]: ${oneLine(r.error!.message)}`
   );
   const total = results.length + (frozen?.length ?? 0);
   const podLines = (frozen ?? []).map((r) =>
@@ -206,7 +207,7 @@ export async function profilesCheck(
       ? `ok    Pod ${r.pod}  (${
         r.state === "unknown" ? "inputs not recorded" : "inputs unchanged"
       })`
-      : `FAIL  Pod ${r.pod}\n      error[${r.error!.code}]: ${r.error!.message}`
+      : `FAIL  Pod ${r.pod}\n      error[${r.error!.code}]: ${oneLine(r.error!.message)}`
   );
   return {
     json: {

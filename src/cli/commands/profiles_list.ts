@@ -18,6 +18,7 @@ import {
 import type { CliContext, CommandOutput } from "../context.ts";
 import { registryProjectTrust } from "../../profile/project_trust.ts";
 import { shellWord, trustAllRequested } from "../../trust/gate.ts";
+import { oneLine } from "../../terminal_text.ts";
 
 /** The configured default (`source:name` as declared) and why it does not resolve. */
 interface DefaultProblem {
@@ -89,7 +90,7 @@ export async function listProfiles(
   }));
   const width = widest(entries.map((e) => e.qualified));
   const lines = entries.map((e) =>
-    `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${e.description ?? ""}` +
+    `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${oneLine(e.description ?? "")}` +
     sameName(e) + mark(e)
   );
   const def = entries.find((e) => e.isDefault);
