@@ -129,7 +129,8 @@ const LAUNCH_FLAGS = {
     description:
       "evaluate the profile without the sandbox (it may then read any file and the network)",
   },
-  noCache: {
+  // commander's name for `--no-cache` is `cache` (false when given, unset otherwise).
+  cache: {
     flags: "--no-cache",
     description: "evaluate with Nix even when the evaluation cache holds the result",
     common: "opt-in",

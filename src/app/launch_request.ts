@@ -81,6 +81,6 @@ export function launchRequest(options: LaunchOptions): LaunchRequest {
     checkSecrets: options.checkSecrets,
     impureEval: options.impureEval,
     trustAll: options.trust,
-    noCache: options.noCache,
+    noCache: options.cache === false,
   };
 }

@@ -12,7 +12,7 @@ import type { CommandHandler } from "./context.ts";
 /** A common flag that only some subcommands take (`--json` and `-q` are on every command). */
 export type CommonFlag = Extract<
   LaunchFlag,
-  "store" | "workspace" | "evalTimeout" | "trust" | "noCache"
+  "store" | "workspace" | "evalTimeout" | "trust" | "cache"
 >;
 
 /** A positional argument. */
@@ -59,7 +59,7 @@ export interface CommandSpec {
   readonly handler?: () => Promise<CommandHandler>;
 }
 
-const RUN = ["workspace", "evalTimeout", "trust", "noCache"] as const;
+const RUN = ["workspace", "evalTimeout", "trust", "cache"] as const;
 
 /** Shells `completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;

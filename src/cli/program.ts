@@ -56,10 +56,21 @@ function common(cmd: Command, extra: readonly CommonFlag[] = []): Command {
     if (
       spec.common === "always" || (spec.common === "opt-in" && extra.includes(key as CommonFlag))
     ) {
-      cmd.option(spec.flags, spec.commonDescription ?? spec.description);
+      addFlag(cmd, new Option(spec.flags, spec.commonDescription ?? spec.description));
     }
   }
   return cmd.exitOverride().allowExcessArguments(false);
+}
+
+/**
+ * Adds `option`. A `--no-x` flag alone would make commander set `x: true` by default, as if given;
+ * a hidden `--x` declared first keeps it unset unless `--no-x` is given (then `x: false`).
+ */
+function addFlag(cmd: Command, option: Option): void {
+  if (option.negate && option.long) {
+    cmd.addOption(new Option(option.long.replace(/^--no-/, "--")).hideHelp());
+  }
+  cmd.addOption(option);
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -164,7 +175,7 @@ export function buildProgram(
   for (const [, spec] of launchFlags()) {
     const option = new Option(spec.flags, spec.description);
     if (spec.conflicts) option.conflicts([...spec.conflicts]);
-    program.addOption(option);
+    addFlag(program, option);
   }
   program.action((opts) => run("", opts, []));
   if (!subcommands) return program;

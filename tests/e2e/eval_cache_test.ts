@@ -222,8 +222,20 @@ Deno.test("eval cache: --no-cache and INSOMNIA_NO_EVAL_CACHE=1 bypass it; a fail
   await withSandbox(async (sb) => {
     const f = fixture(sb);
     await resolveOnce(f);
-    assert.equal((await resolveOnce(f, ["--no-cache"])).ranNix, true);
-    assert.equal((await resolveOnce(f, [], { INSOMNIA_NO_EVAL_CACHE: "1" })).ranNix, true);
+    // (Without the early start, which would run Nix ahead of the pipeline either way.)
+    const late = { INSOMNIA_EARLY_EVAL: "0" };
+    assert.equal((await resolveOnce(f, ["--no-cache"], late)).ranNix, true, "--no-cache");
+    assert.equal(
+      (await resolveOnce(f, [], { ...late, INSOMNIA_NO_EVAL_CACHE: "1" })).ranNix,
+      true,
+      "INSOMNIA_NO_EVAL_CACHE=1",
+    );
+    assert.equal((await resolveOnce(f, [], late)).ranNix, false, "the cache is still there");
+    const shown = await runCli(["profiles", "show", f.file, "--no-cache"], {
+      cwd: sb.workspace,
+      env: { ...sb.env, INSOMNIA_NIX_BIN: f.nix },
+    });
+    assert.equal(shown.code, 0, shown.stderr);
     assert.equal((await resolveOnce(f)).ranNix, false);
 
     // A run that evaluates fine but then fails (a taken explicit name) caches nothing.

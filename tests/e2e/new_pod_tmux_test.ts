@@ -418,3 +418,23 @@ tmuxTest(
     });
   },
 );
+
+tmuxTest(
+  "a bare insomnia-pod on a terminal with no default configured opens the dialog; with one it creates",
+  async () => {
+    await withPane(async (pane) => {
+      const empty = join(pane.sb.root, "no-config");
+      Deno.mkdirSync(empty);
+      const bare = podCommand().map(shellQuote).join(" ");
+      const before = treeSnapshot(pane.sb.data);
+      pane.run(`clear; INSOMNIA_CONFIG_DIR=${shellQuote(empty)} ${bare}; echo "exit=$?"`);
+      await pane.waitFor(["New Pod", "profile: builtin:default (default)", FORM_HINT]);
+      pane.keys("Escape");
+      await pane.waitFor("exit=130");
+      assert.deepEqual(treeSnapshot(pane.sb.data), before, "nothing written");
+      // A configured default (the fixture's user:alpha) is a deliberate choice: created at once.
+      pane.run(`clear; ${bare}; echo "exit=$?"`);
+      await pane.waitFor(["created Pod alpha from profile user:alpha", "exit=0"]);
+    });
+  },
+);

@@ -41,7 +41,30 @@ export async function launch(
     return resumedOutput(await resumed(plan, opts, ctx), `by session ${opts.session}`);
   }
   if (opts.pod !== undefined) return await resumeOrCreate(request, opts, ctx);
+  if (await bareRunAsks(raw, ctx)) {
+    // A bare `insomnia-pod` typed at a terminal with nothing configured would create a Pod with
+    // write access to the current directory by accident: the New Pod dialog asks instead.
+    const { newPodCommand } = await import("./new_pod.ts");
+    return await newPodCommand({}, [], ctx);
+  }
   return await createPod(request, opts, ctx);
+}
+
+/**
+ * True for `insomnia-pod` with no flag at all, on a terminal, when no default profile is
+ * configured (only the `builtin:default` fallback would run). Scripts (no terminal), `--json` and
+ * any explicit choice keep today's behaviour.
+ */
+async function bareRunAsks(raw: Record<string, unknown>, ctx: CliContext): Promise<boolean> {
+  if (!ctx.interactive || ctx.json) return false;
+  if (Object.values(raw).some((value) => value !== undefined && value !== false)) return false;
+  const { loadProfileRegistry } = await import("../../profile/discovery.ts");
+  const { defaultTarget } = await import("../../profile/registry.ts");
+  try {
+    return defaultTarget(loadProfileRegistry(ctx.env, ctx.cwd))?.declared === undefined;
+  } catch {
+    return false; // a broken registry: the create path reports it
+  }
 }
 
 /** A resume uses the snapshot as is; when the profile file changed since, it says so (by hash). */

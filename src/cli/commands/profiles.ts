@@ -33,7 +33,7 @@ function resolveContext(opts: Record<string, unknown>, ctx: CliContext): Resolve
     workspace: checkedWorkspace(opts.workspace as string | undefined, ctx),
     timeoutMs: evalTimeout(opts as { evalTimeout?: string }, ctx.env),
     trustAll: opts.trust === true,
-    noCache: opts.noCache === true,
+    noCache: opts.cache === false,
   };
 }
 
