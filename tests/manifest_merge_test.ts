@@ -10,8 +10,12 @@ import { knownKeysAt } from "../src/manifest/validate.ts";
 
 /** The documented rule table (docs/manifest.md, "Merge rules"). A change here needs a doc change. */
 const DOCUMENTED_RULES = {
-  "model": "replace",
-  "compaction.model": "replace",
+  "model": "model",
+  "model.auth": "replace",
+  "model.capability": "replace",
+  "compaction.model": "model",
+  "compaction.model.auth": "replace",
+  "compaction.model.capability": "replace",
   "memory.extract_model": "replace",
   "memory.consolidation_model": "replace",
   "scope.allow": "append",
@@ -59,25 +63,74 @@ Deno.test("merge: replace — scalars: the upper layer wins, a missing upper kee
   });
 });
 
-Deno.test("merge: replace — model is replaced whole (no per-field mixing of two models)", () => {
+Deno.test("merge: model — field by field like the original; auth and capability whole", () => {
+  // The issue's case: a user `model.ref` plus a project `model.context_window`.
+  assert.deepEqual(
+    mergeConfigs({ model: { ref: "anthropic/claude-sonnet-4-6" } }, {
+      model: { context_window: 64000 },
+    }).model,
+    { ref: "anthropic/claude-sonnet-4-6", context_window: 64000 },
+  );
   const lower: ManifestConfig = {
     model: {
       scheme: "anthropic",
       model_id: "claude-opus-4-1",
       auth: { kind: "api_key", env: "A" },
       context_window: 100,
-      capability: { vision: true },
+      capability: { vision: true, tool_calling: "parallel" },
     },
   };
-  const upper: ManifestConfig = { model: { ref: "codex-oauth/gpt-5" } };
-  // The anchor merged model fields one by one, so a lower `model_id` silently overrode the upper
-  // ref's model id; here the upper model section replaces the lower one entirely.
-  assert.deepEqual(mergeConfigs(lower, upper).model, { ref: "codex-oauth/gpt-5" });
+  const upper: ManifestConfig = {
+    model: { model_id: "claude-sonnet-4-6", capability: { vision: false } },
+  };
+  assert.deepEqual(mergeConfigs(lower, upper).model, {
+    scheme: "anthropic",
+    model_id: "claude-sonnet-4-6",
+    auth: { kind: "api_key", env: "A" },
+    context_window: 100,
+    capability: { vision: false }, // replaced whole, not mixed
+  });
   assert.deepEqual(mergeConfigs(lower, {}).model, lower.model);
-  assert.deepEqual(mergeConfigs({}, upper).model, upper.model);
 });
 
-for (const key of ["compaction.model", "memory.extract_model", "memory.consolidation_model"]) {
+Deno.test("merge: model — an upper ref re-selects the model: the lower inline identity goes", () => {
+  const lower: ManifestConfig = {
+    model: {
+      scheme: "anthropic",
+      model_id: "claude-opus-4-1",
+      base_url: "https://proxy.example",
+      auth: { kind: "api_key", env: "A" },
+      context_window: 100,
+    },
+  };
+  // The anchor kept the lower model_id next to the upper ref (a different model); the ref wins,
+  // the rest (auth, window) still merges.
+  assert.deepEqual(mergeConfigs(lower, { model: { ref: "codex-oauth/gpt-5" } }).model, {
+    ref: "codex-oauth/gpt-5",
+    auth: { kind: "api_key", env: "A" },
+    context_window: 100,
+  });
+  // An upper layer that names its own identity keeps the field-by-field rule.
+  assert.deepEqual(
+    mergeConfigs(lower, { model: { ref: "anthropic/x", model_id: "claude-sonnet-4-6" } }).model
+      ?.scheme,
+    "anthropic",
+  );
+});
+
+Deno.test("merge: model — compaction.model merges field by field too", () => {
+  const merged = mergeConfigs(
+    { compaction: { threshold: 1, model: { ref: "anthropic/claude-sonnet-4-6" } } },
+    { compaction: { retained_tokens: 2, model: { context_window: 50000 } } },
+  );
+  assert.deepEqual(merged.compaction, {
+    threshold: 1,
+    retained_tokens: 2,
+    model: { ref: "anthropic/claude-sonnet-4-6", context_window: 50000 },
+  });
+});
+
+for (const key of ["memory.extract_model", "memory.consolidation_model"]) {
   Deno.test(`merge: replace — ${key} is replaced whole, its section's other fields merge`, () => {
     const [section, field] = key.split(".") as ["compaction" | "memory", string];
     const lowerModel = { scheme: "gemini", model_id: "flash", auth: { kind: "none" } };
@@ -264,7 +317,8 @@ function schemaFields(path: string[] = []): string[] {
     out.push(field);
     const keys = knownKeysAt(ManifestConfigSchema, child);
     const isWorkspacePath = keys.join(",") === "kind,path";
-    if (keys.length > 0 && !isWorkspacePath && !(field in MERGE_RULES)) {
+    const entered = !(field in MERGE_RULES) || MERGE_RULES[field] === "model";
+    if (keys.length > 0 && !isWorkspacePath && entered) {
       out.push(...schemaFields(child));
     }
   }

@@ -16,6 +16,7 @@ import {
   selectEntry,
 } from "../src/profile/registry.ts";
 import { findProjectManifest } from "../src/env.ts";
+import { readRegistrySource } from "../src/profile/registry_file.ts";
 import { parseSelector } from "../src/profile/selector.ts";
 
 /** A throwaway directory tree; `write` creates parents and returns the absolute path. */
@@ -355,8 +356,21 @@ Deno.test("schema errors name the file, the key path and, when unambiguous, the 
       /unknown key `defualt`.*did you mean `default`\?/,
       "profiles.defualt",
     ],
-    [`[profiles.aliases]\nx = "y"\n`, /did you mean `alias`\?/, "profiles.aliases"],
-    [`[profiles.entries]\nx = "y"\n`, /did you mean `profile`\?/, "profiles.entries"],
+    [
+      `[profiles.aliases]\nx = "y"\n[profiles.alias]\nz = "y"\n`,
+      /`profiles.aliases` and `profiles.alias` are the same table/,
+      "profiles.aliases",
+    ],
+    [
+      `[profiles.entries]\nx = "y.nix"\n[profiles.profile]\nz = "y.nix"\n`,
+      /`profiles.entries` and `profiles.profile` are the same table/,
+      "profiles.entries",
+    ],
+    [
+      `[profiles.entrie]\nx = "y"\n`,
+      /did you mean `profile`\?|unknown key `entrie`/,
+      "profiles.entrie",
+    ],
     [
       `[profiles.profile.coder]\npath = "c.nix"\ndescripton = "x"\n`,
       /unknown key `descripton`.*did you mean `description`\?/,
@@ -529,4 +543,19 @@ Deno.test("10,000 entries in one file list in well under 100 ms after parsing", 
   assertEquals(listed.filter((e) => e.isDefault).map((e) => e.qualified), ["user:p-00042"]);
   assertEquals(listed[0]!.shadows, ["user:p-00000", "project:p-00000"]);
   assertEquals(select(reg, "user:p-09999").path, join(box.root, "u/profiles/p-09999.nix"));
+});
+
+Deno.test("the original's spellings `entries` and `aliases` are accepted as `profile` and `alias`", () => {
+  using box = sandbox();
+  const file = box.write(
+    "manifest.toml",
+    `[profiles]\ndefault = "work"\n[profiles.entries]\ncoder = "coder.nix"\n` +
+      `review = { path = "review.nix", description = "Reviewer" }\n[profiles.aliases]\nwork = "coder"\n`,
+  );
+  const state = readRegistrySource("user", file);
+  assert.equal(state.error, undefined);
+  assert.deepEqual([...state.entries.keys()], ["coder", "review"]);
+  assert.equal(state.entries.get("review")?.description, "Reviewer");
+  assert.deepEqual([...state.aliases.keys()], ["work"]);
+  assert.equal(state.aliases.get("work")?.field, "profiles.aliases.work");
 });

@@ -229,6 +229,23 @@ let
     else
       extendManifest base overrides;
 
+  # The original library's helper (yoi resources/nix/profile-lib.nix at d77a86d5), with the same
+  # meaning, so profiles written for it evaluate here: an inline Anthropic model section.
+  semanticPresets = {
+    codingAssistant =
+      {
+        modelId ? "claude-sonnet-4-20250514",
+        authRef ? null,
+      }:
+      {
+        model = {
+          scheme = "anthropic";
+          model_id = modelId;
+        }
+        // (if authRef == null then { } else { auth = secrets.ref authRef; });
+      };
+  };
+
   families = import ./presets.nix {
     inherit secrets workspace catalog;
     inherit (m) overrideMerge;
@@ -249,6 +266,7 @@ families
     override
     extend
     catalog
+    semanticPresets
     ;
   inherit (m) normalizePaths;
 }

@@ -14,6 +14,7 @@ import { mergeConfigs } from "./merge.ts";
 import { type ResolvedManifest, resolveManifest } from "./resolve_manifest.ts";
 import type { ManifestConfig } from "./schema.ts";
 import { parseTomlText, readTomlFile } from "./toml.ts";
+import { tolerateUnknownKeys } from "./toml_compat.ts";
 
 /** One layer that contributed to a cascade. */
 export interface LayerSource {
@@ -41,9 +42,16 @@ export interface TomlOptions {
   podName?: string;
 }
 
-function withoutProfiles(doc: Record<string, unknown>): Record<string, unknown> {
+/** A TOML file as a layer: `[profiles]` is the registry's, unknown keys are ignored with a warning. */
+function tomlLayer(
+  doc: Record<string, unknown>,
+  origin: string,
+  warnings: string[],
+): Record<string, unknown> {
   const { profiles: _registry, ...rest } = doc;
-  return rest;
+  const tolerated = tolerateUnknownKeys(rest, origin);
+  warnings.push(...tolerated.warnings);
+  return tolerated.doc;
 }
 
 /**
@@ -63,16 +71,19 @@ function withoutProfiles(doc: Record<string, unknown>): Record<string, unknown> 
  */
 export function resolveManifestFile(file: string, options: TomlOptions): ManifestResult {
   const path = resolve(options.cwd, file);
-  const layer = loadLayer(withoutProfiles(readTomlFile(path)), path, {
+  const ignored: string[] = [];
+  const layer = loadLayer(tomlLayer(readTomlFile(path), path, ignored), path, {
     base: dirname(path),
     workspace: options.workspace,
   });
+  const resolved = resolveManifest(layer, path, {
+    catalog: loadCatalog(options.env),
+    podName: options.podName,
+    podNameHint: "set pod.name in the file or pass --pod NAME",
+  });
   return {
-    ...resolveManifest(layer, path, {
-      catalog: loadCatalog(options.env),
-      podName: options.podName,
-      podNameHint: "set pod.name in the file or pass --pod NAME",
-    }),
+    ...resolved,
+    warnings: [...ignored, ...resolved.warnings],
     layers: [{ kind: "file", path }],
   };
 }
@@ -102,6 +113,7 @@ export interface CascadeOptions extends TomlOptions {
  */
 export function resolveCascade(options: CascadeOptions): ManifestResult {
   const layers: LayerSource[] = [];
+  const ignored: string[] = [];
   let merged: ManifestConfig = {};
   const user = userManifestPath(options.env);
   if (user && (user.explicit || existsSync(user.path))) {
@@ -112,7 +124,7 @@ export function resolveCascade(options: CascadeOptions): ManifestResult {
         { file: user.path },
       );
     }
-    const doc = withoutProfiles(readTomlFile(user.path));
+    const doc = tomlLayer(readTomlFile(user.path), user.path, ignored);
     merged = mergeConfigs(
       merged,
       loadLayer(doc, user.path, { base: dirname(user.path), workspace: options.workspace }),
@@ -129,7 +141,7 @@ export function resolveCascade(options: CascadeOptions): ManifestResult {
   const project = findProjectManifest(projectStart);
   if (project) {
     const root = dirname(dirname(project));
-    const doc = withoutProfiles(readTomlFile(project));
+    const doc = tomlLayer(readTomlFile(project), project, ignored);
     merged = mergeConfigs(
       merged,
       loadLayer(doc, project, { base: root, workspace: options.workspace }),
@@ -147,12 +159,10 @@ export function resolveCascade(options: CascadeOptions): ManifestResult {
   const origin = layers.length
     ? `manifest cascade (${layers.map((l) => l.path ?? l.kind).join(" → ")})`
     : "manifest cascade (no layers found)";
-  return {
-    ...resolveManifest(merged, origin, {
-      catalog: loadCatalog(options.env),
-      podName: options.podName,
-      podNameHint: "set pod.name in a layer or pass --pod NAME",
-    }),
-    layers,
-  };
+  const resolved = resolveManifest(merged, origin, {
+    catalog: loadCatalog(options.env),
+    podName: options.podName,
+    podNameHint: "set pod.name in a layer or pass --pod NAME",
+  });
+  return { ...resolved, warnings: [...ignored, ...resolved.warnings], layers };
 }

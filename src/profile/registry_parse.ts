@@ -30,12 +30,16 @@ import type {
 import { parseProfileRef, profileNameProblem, quote, type RegistrySource } from "./selector.ts";
 
 const PROFILES_KEYS = ["default", "profile", "alias"];
+/**
+ * The original's spellings, accepted as they were (yoi `profile.rs` at d77a86d5:
+ * `#[serde(alias = "entries")] profile`, `#[serde(alias = "aliases")] alias`). `profile` and
+ * `alias` are canonical; both spellings of one table in one file is an error.
+ */
+const ORIGINAL_SPELLINGS: Record<string, string> = { entries: "profile", aliases: "alias" };
 const ENTRY_KEYS = ["path", "description", "allow"];
-/** Spellings users plausibly mean (the anchor accepted `entries` and `aliases`). */
+/** Spellings users plausibly mean (for the did-you-mean of an unknown key). */
 const SYNONYMS: Record<string, string> = {
-  entries: "profile",
   profiles: "profile",
-  aliases: "alias",
   defaults: "default",
   desc: "description",
   file: "path",
@@ -198,13 +202,27 @@ function readProfiles(
     throw new SchemaProblem(keys, `\`profiles\` must be a table, not ${describeType(profiles)}`);
   }
   for (const key of Object.keys(profiles)) {
-    if (!PROFILES_KEYS.includes(key)) throw unknownKey(keys, key, PROFILES_KEYS);
+    if (PROFILES_KEYS.includes(key)) continue;
+    const canonical = ORIGINAL_SPELLINGS[key];
+    if (canonical === undefined) throw unknownKey(keys, key, PROFILES_KEYS);
+    if (profiles[canonical] !== undefined) {
+      throw new SchemaProblem(
+        [...keys, key],
+        `\`profiles.${key}\` and \`profiles.${canonical}\` are the same table (\`${key}\` is the ` +
+          `original spelling); keep one of them, preferably \`${canonical}\``,
+      );
+    }
   }
   const base = dirname(file);
   const entries = new Map<string, DeclaredEntry>();
   const aliases = new Map<string, RegistryAlias>();
   const state: RegistrySourceState = { source, file, entries, aliases };
 
+  // The key as the file spells it (`profile` or the original's `entries`), for messages too.
+  const spelled = (canonical: string): string =>
+    Object.keys(ORIGINAL_SPELLINGS).find((k) =>
+      ORIGINAL_SPELLINGS[k] === canonical && profiles[k] !== undefined
+    ) ?? canonical;
   const table = (key: string): Table => {
     const value = profiles[key];
     if (value === undefined) return {};
@@ -216,21 +234,23 @@ function readProfiles(
     }
     return value;
   };
-  const profileTable = table("profile");
+  const profileKey = spelled("profile");
+  const aliasKey = spelled("alias");
+  const profileTable = table(profileKey);
   for (const name of sortedKeys(profileTable)) {
-    const entryKeys = ["profiles", "profile", name];
-    checkName(["profiles", "profile"], name, "profile");
+    const entryKeys = ["profiles", profileKey, name];
+    checkName(["profiles", profileKey], name, "profile");
     entries.set(name, { name, ...readEntry(base, entryKeys, profileTable[name]) });
   }
-  const aliasTable = table("alias");
+  const aliasTable = table(aliasKey);
   for (const name of sortedKeys(aliasTable)) {
-    const aliasKeys = ["profiles", "alias", name];
-    checkName(["profiles", "alias"], name, "alias");
+    const aliasKeys = ["profiles", aliasKey, name];
+    checkName(["profiles", aliasKey], name, "alias");
     if (entries.has(name)) {
       throw new SchemaProblem(
         aliasKeys,
         `\`${name}\` is declared both as a profile (\`${
-          formatKeyPath(["profiles", "profile", name])
+          formatKeyPath(["profiles", profileKey, name])
         }\`) and as an alias (\`${formatKeyPath(aliasKeys)}\`); rename or remove one of them`,
       );
     }
