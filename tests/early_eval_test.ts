@@ -56,11 +56,13 @@ Deno.test(
       file: coder,
       timeoutMs: 30_000,
       impure: false,
+      noCache: false,
     });
     assert.deepEqual(plannedEvaluation(["--profile=path:team", "--json"], env, cwd), {
       file: join(cwd, "team", "profile.nix"),
       timeoutMs: 30_000,
       impure: false,
+      noCache: false,
     });
     const flagged = ["--profile", coder, "--eval-timeout", "5s", "--dry-run", "-q"];
     assert.equal(plannedEvaluation(flagged, env, cwd)?.timeoutMs, 5_000);
