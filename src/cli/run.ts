@@ -132,6 +132,10 @@ function missingSubcommand(group: Command): InsomniaError {
 
 /** Runs insomnia-pod with `argv` (without the executable) and returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  // `help pods rm` means `pods rm --help` (commander's help command takes one word only).
+  if (argv[0] === "help" && argv.length > 2 && commandAt(argv.slice(1).join(" "))) {
+    argv = [...argv.slice(1), "--help"];
+  }
   guardOutput();
   const json = argv.includes("--json");
   registerKnownSecrets(process.env);

@@ -329,6 +329,11 @@ Deno.test("help <cmd>, examples under every subcommand's help, one did-you-mean 
     const viaHelp = await run(["help", "pods"]);
     assert.equal(viaHelp.code, 0, viaHelp.stderr);
     assert.match(viaHelp.stdout, /^Usage: insomnia-pod pods /);
+    // Two words reach the subcommand's own help, as `pods rm --help` does.
+    const nested = await run(["help", "pods", "rm"]);
+    assert.equal(nested.code, 0, nested.stderr);
+    assert.match(nested.stdout, /^Usage: insomnia-pod pods rm \[options\] <names\.\.\.>/);
+    assert.match(nested.stdout, /--dry-run/);
     const root = await run(["help"]);
     assert.match(root.stdout, /^Usage: insomnia-pod /);
     assert.doesNotMatch(root.stdout, /docs\//, "help names no source-tree paths");
