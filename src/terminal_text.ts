@@ -5,6 +5,8 @@
  * Control characters are shown as visible escapes (`\x1b`, `\u202e`) instead.
  * @module
  */
+import stringWidth from "npm:fast-string-width@3.0.2";
+import { wrapAnsi } from "npm:fast-wrap-ansi@0.2.2";
 
 // C0 controls (but \n and \t), DEL, C1 controls, line/paragraph separators and the bidi
 // overrides and isolates, which reorder what the reader sees.
@@ -46,4 +48,49 @@ export function terminalSafe(text: string): string {
  */
 export function oneLine(text: string): string {
   return text.replace(UNSAFE_LINE, escape);
+}
+
+/**
+ * How many terminal columns `text` takes: wide characters (CJK, emoji) count two, combining
+ * marks and escape sequences none.
+ *
+ * @example
+ * ```ts
+ * import { displayWidth } from "./terminal_text.ts";
+ * displayWidth("日本語"); // 6
+ * ```
+ */
+export function displayWidth(text: string): number {
+  return stringWidth(text);
+}
+
+/** `text` padded with spaces to `width` columns (by display width, not code units). */
+export function padDisplay(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** The widest of `values` in columns (a loop: a spread overflows on 100,000 entries). */
+export function widestDisplay(values: readonly string[]): number {
+  let width = 0;
+  for (const value of values) width = Math.max(width, displayWidth(value));
+  return width;
+}
+
+/** `text` cut to at most `width` columns, ending in "…" when cut (never half a wide character). */
+export function clipDisplay(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const w = displayWidth(char);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** `text` wrapped to `width` columns by display width (words kept whole when they fit). */
+export function wrapDisplay(text: string, width: number): string[] {
+  return wrapAnsi(text, Math.max(1, width), { hard: true, trim: true }).split("\n");
 }

@@ -16,6 +16,7 @@ import {
 } from "../src/tui/dialog_state.ts";
 import { FORM_HINT, PICKER_HINT, render, type View } from "../src/tui/dialog_view.ts";
 import type { Preview } from "../src/tui/preview.ts";
+import { displayWidth } from "../src/terminal_text.ts";
 
 const entry = (qualified: string, description: string, isDefault = false): ChoiceEntry => {
   const [source, name] = qualified.split(":") as [ChoiceEntry["source"], string];
@@ -232,4 +233,22 @@ Deno.test("dialog: Ctrl-T on an untrusted project profile asks to trust it; trus
   const failed = trustFailed(asking, { code: "store_io", message: "disk full" });
   assert.equal(failed.status, "idle");
   assert.deepEqual(failed.message, { tone: "error", text: "error[store_io]: disk full" });
+});
+
+Deno.test("render: a Japanese description never overflows a narrow terminal, in the form or the picker", () => {
+  const choices = buildChoices([
+    entry(
+      "user:jp",
+      "日本語のプロファイル: とても長い説明文がここに続きます。画面の幅を超えても折り返します",
+      true,
+    ),
+    entry("user:beta", "Fixture beta"),
+  ]);
+  const state = initialState({ choices, initialIndex: 1, initialName: "demo" });
+  for (const screen of [state, reduce(state, key(state, "p", { ctrl: true }))]) {
+    const [top, bottom] = render(screen, { ...VIEW, columns: 40 }) as [string, string];
+    for (const line of `${top}\n${bottom}`.split("\n")) {
+      assert.ok(displayWidth(line) <= 40, `${displayWidth(line)} columns: ${line}`);
+    }
+  }
 });

@@ -17,6 +17,8 @@ export interface CliContext {
   quiet: boolean;
   /** stdin and stderr are terminals (interactive prompts and spinners allowed). */
   interactive: boolean;
+  /** Width of stdout when it is a terminal (tables are fitted to it); undefined otherwise. */
+  columns?: number;
   /**
    * Reads all of stdin as UTF-8 text (for values that must never come from argv); more than
    * `maxBytes` bytes is a `usage` error with `details.reason` `too_large`.

@@ -7,7 +7,7 @@
 import process from "node:process";
 import type { InsomniaError } from "../errors.ts";
 import { redactCredentialPositions, redactJson, redactText } from "../secrets/redact.ts";
-import { oneLine, terminalSafe } from "../terminal_text.ts";
+import { clipDisplay, oneLine, terminalSafe } from "../terminal_text.ts";
 
 const pending = new Set<Promise<void>>();
 /** Streams that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
@@ -97,16 +97,15 @@ export function printError(error: InsomniaError, json: boolean): void {
 }
 
 /**
- * The length of the longest of `values` (0 for none), with a loop: `Math.max(...values)` overflows
- * the call stack for a list of some 100,000 entries (a large store or registry).
+ * `lines` fitted to a terminal of `columns` columns (by display width, "…" where cut); unchanged
+ * when the output is not a terminal (`columns` undefined), so pipes and files get every character.
  *
  * @example
  * ```ts ignore
- * widest(pods.map((p) => p.name)); // column width
+ * fitLines(rows, ctx.columns).join("\n");
  * ```
  */
-export function widest(values: readonly string[]): number {
-  let width = 0;
-  for (const value of values) if (value.length > width) width = value.length;
-  return width;
+export function fitLines(lines: readonly string[], columns: number | undefined): string[] {
+  if (!columns || columns < 20) return [...lines];
+  return lines.map((line) => clipDisplay(line, columns - 1));
 }

@@ -167,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       json: Boolean(opts.json),
       quiet,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      columns: process.stdout.isTTY ? process.stdout.columns : undefined,
       readStdin: (maxBytes) => readStdin(controller.signal, maxBytes),
       // A note is one line: text from a file cannot start a line of its own (D12).
       note: (line) => {

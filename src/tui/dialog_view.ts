@@ -91,8 +91,9 @@ export function render(state: DialogState, view: View): string | [string, string
     if (matches.length === 0) rows.push(c.dim("    (no profile matches)"));
     const content = `${title}\n  ${c.bold("pick a profile")} ${
       c.dim(`(${matches.length} of ${choices.length})`)
-    }\n  filter: ${state.query}`;
-    return [content, [...rows, c.dim(`  ${PICKER_HINT}`), ...messageLines].join("\n")];
+    }\n${clip(`  filter: ${state.query}`, width)}`;
+    const hint = c.dim(clip(`  ${PICKER_HINT}`, width));
+    return [content, [...rows, hint, ...messageLines].join("\n")];
   }
 
   const selected = choices[state.index];

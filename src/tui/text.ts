@@ -1,35 +1,19 @@
 /**
- * Plain-text layout helpers of the New Pod dialog (no ANSI, no terminal access).
+ * Plain-text layout helpers of the New Pod dialog (no ANSI, no terminal access), measured in
+ * terminal columns: a Japanese name takes two columns a character and is never cut in half.
  * @module
  */
+import { clipDisplay, displayWidth, wrapDisplay } from "../terminal_text.ts";
 
-/** Shortens `text` to at most `max` characters, ending in "…" when cut. */
+/** Shortens `text` to at most `max` columns, ending in "…" when cut. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  return clipDisplay(text, max);
 }
 
-/** Wraps `text` to `width` columns; continuation lines get `indent` (plain text, no ANSI). */
+/** Wraps `text` to `width` columns; the first line starts with `first`, the others with `indent`. */
 export function wrapIndented(text: string, width: number, first: string, indent: string): string[] {
-  const out: string[] = [];
-  let line = first;
-  let fresh = true;
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    const sep = fresh ? "" : " ";
-    if (!fresh && line.length + sep.length + word.length > width) {
-      out.push(line);
-      line = indent;
-      fresh = true;
-    }
-    let rest = fresh ? word : sep + word;
-    while (line.length + rest.length > width && width - line.length > 0) {
-      const room = width - line.length;
-      out.push(line + rest.slice(0, room));
-      line = indent;
-      rest = rest.slice(room);
-    }
-    line += rest;
-    fresh = false;
-  }
-  out.push(line);
-  return out;
+  const prefix = Math.max(displayWidth(first), displayWidth(indent));
+  const words = text.split(/\s+/).filter((w) => w !== "").join(" ");
+  const lines = wrapDisplay(words, Math.max(1, width - prefix));
+  return lines.map((line, i) => `${i === 0 ? first : indent}${line}`);
 }

@@ -438,3 +438,25 @@ tmuxTest(
     });
   },
 );
+
+tmuxTest(
+  "tables are fitted to the terminal by display width; piped output keeps every character",
+  async () => {
+    await withPane(async (pane) => {
+      const long = "日本語の説明 " + "とても長い説明文です。".repeat(12);
+      writeFile(
+        join(pane.sb.config, "manifest.toml"),
+        `[profiles]\ndefault = "alpha"\n[profiles.profile]\nalpha = { path = "profiles/alpha.nix", description = "${long}" }\n`,
+      );
+      const cmd = podCommand().map(shellQuote).join(" ");
+      pane.run(`clear; ${cmd} profiles list; echo "exit=$?"`);
+      const screen = await pane.waitFor(["user:alpha", "exit=0"]);
+      const row = screen.split("\n").find((l) => l.includes("user:alpha"))!;
+      assert.match(row, /…\s*$/, row);
+      assert.ok(!screen.includes(long), "cut on the terminal");
+      // Through a pipe nothing is cut.
+      const piped = await runCli(["profiles", "list"], { cwd: pane.sb.cwd, env: pane.sb.env });
+      assert.ok(piped.stdout.includes(long));
+    });
+  },
+);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseJson, runCli, withSandbox, writeFile } from "../helpers/cli.ts";
-import { widest } from "../../src/cli/output.ts";
+import { widestDisplay as widest } from "../../src/terminal_text.ts";
 import { renderRows } from "../../src/manifest/summary.ts";
 
 // deno-lint-ignore no-control-regex

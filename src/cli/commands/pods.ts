@@ -6,7 +6,7 @@
  * `--workspace` on import.
  * @module
  */
-import { widest } from "../output.ts";
+import { fitLines } from "../output.ts";
 import { lstatSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InsomniaError } from "../../errors.ts";
@@ -35,7 +35,7 @@ import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../../app/options.ts";
-import { oneLine } from "../../terminal_text.ts";
+import { oneLine, widestDisplay } from "../../terminal_text.ts";
 
 /** `pods list` handler. */
 // deno-lint-ignore require-await
@@ -56,7 +56,7 @@ export async function podsList(
       }
       : { name: entry.name, ok: false, error: entry.error }
   );
-  const width = widest(pods.map((p) => p.name));
+  const width = widestDisplay(pods.map((p) => p.name));
   const lines = pods.map((p) =>
     p.ok
       ? `${p.name.padEnd(width)}  ${"source" in p ? oneLine(p.source ?? "") : ""}  updated ${
@@ -64,7 +64,10 @@ export async function podsList(
       }`
       : `${p.name.padEnd(width)}  BROKEN: ${"error" in p ? oneLine(p.error?.message ?? "") : ""}`
   );
-  return { json: { pods }, human: pods.length ? lines.join("\n") : "no Pods recorded" };
+  return {
+    json: { pods },
+    human: pods.length ? fitLines(lines, ctx.columns).join("\n") : "no Pods recorded",
+  };
 }
 
 /** `pods show` handler. */

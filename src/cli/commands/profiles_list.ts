@@ -5,7 +5,7 @@
  * diagnosing exactly that.
  * @module
  */
-import { widest } from "../output.ts";
+import { fitLines } from "../output.ts";
 import { InsomniaError } from "../../errors.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import {
@@ -18,7 +18,7 @@ import {
 import type { CliContext, CommandOutput } from "../context.ts";
 import { registryProjectTrust } from "../../profile/project_trust.ts";
 import { shellWord, trustAllRequested } from "../../trust/gate.ts";
-import { oneLine } from "../../terminal_text.ts";
+import { oneLine, widestDisplay } from "../../terminal_text.ts";
 
 /** The configured default (`source:name` as declared) and why it does not resolve. */
 interface DefaultProblem {
@@ -88,7 +88,7 @@ export async function listProfiles(
     default: e.isDefault,
     shadows: e.shadows,
   }));
-  const width = widest(entries.map((e) => e.qualified));
+  const width = widestDisplay(entries.map((e) => e.qualified));
   const lines = entries.map((e) =>
     `${e.isDefault ? "*" : " "} ${e.qualified.padEnd(width)}  ${oneLine(e.description ?? "")}` +
     sameName(e) + mark(e)
@@ -116,7 +116,7 @@ export async function listProfiles(
         : null,
     },
     human: entries.length
-      ? `${lines.join("\n")}\n\n${footer}`
+      ? `${fitLines(lines, ctx.columns).join("\n")}\n\n${footer}`
       : `no profiles found${problem ? `\n\n${footer}` : ""}`,
   };
 }
