@@ -3,12 +3,14 @@
 #
 #   1. every profile file in PROFILE_DIR (default: the profiles/ folder next to this script),
 #      evaluated by path with `insomnia-pod --profile path:FILE --dry-run --json` (writes nothing);
+#      a file other profiles there import (`./common.nix`) that makes no profile itself (no
+#      mkProfile or extend) is a shared fragment and is skipped;
 #   2. every registered profile — builtin, user, and the project's .insomnia/manifest.toml as seen
 #      from the current directory — with `insomnia-pod profiles check --all --json`.
 #
 # Usage: examples/ci-check-profiles.sh [PROFILE_DIR]      (run it from the repository root)
 # Environment:
-#   INSOMNIA_POD          the command to run (default: insomnia-pod on PATH; e.g. ./dist/insomnia-pod)
+#   INSOMNIA_POD          the executable to run (default: insomnia-pod on PATH; e.g. ./dist/insomnia-pod)
 #   CHECK_SECRETS=1       also fail when a secret reference does not resolve (--check-secrets)
 #   INSOMNIA_EVAL_TIMEOUT limit per Nix evaluation (default 30s)
 # Needs Nix for .nix profiles. Uses jq when installed, else a sed fallback, to read the JSON.
@@ -37,6 +39,14 @@ checked=0
 echo "== profile files in $dir"
 shopt -s nullglob
 for file in "$dir"/*.nix "$dir"/*/profile.nix; do
+  # A fragment other profiles import (`import ./common.nix`) that makes no profile itself (no
+  # mkProfile or extend) is shared settings, not a profile of its own.
+  base=$(basename "$file")
+  if ! grep -q -E 'mkProfile|extend' "$file" &&
+    grep -l -F -e "./$base" "$dir"/*.nix 2>/dev/null | grep -v -x -F -e "$file" | grep -q .; then
+    printf 'skip  %s  (a fragment imported by other profiles)\n' "$file"
+    continue
+  fi
   checked=$((checked + 1))
   if out=$("$pod" --profile "path:$file" --dry-run --json 2>"$work/stderr"); then
     printf 'ok    %s  (Pod name %s)\n' "$file" "$(json_get name <<<"$out")"
