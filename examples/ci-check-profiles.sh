@@ -6,7 +6,8 @@
 #      a file other profiles there import (`./common.nix`) that makes no profile itself (no
 #      mkProfile or extend) is a shared fragment and is skipped;
 #   2. every registered profile — builtin, user, and the project's .insomnia/manifest.toml as seen
-#      from the current directory — with `insomnia-pod profiles check --all --json`.
+#      from the current directory — with `insomnia-pod profiles check --all --json --trust` (the
+#      job checks its own checkout, so the project is trusted for that run).
 #
 # Usage: examples/ci-check-profiles.sh [PROFILE_DIR]      (run it from the repository root)
 # Environment:
@@ -60,7 +61,9 @@ done
 [ "$checked" -gt 0 ] || echo "(no .nix files)"
 
 echo "== registered profiles (profiles check --all)"
-flags=(profiles check --all --json)
+# A CI job checks the checkout it runs in: its project's profiles are trusted for this run
+# (--trust), which is what the flag is for (a throw-away machine).
+flags=(profiles check --all --json --trust)
 [ "${CHECK_SECRETS:-}" = 1 ] && flags+=(--check-secrets)
 if ! out=$("$pod" "${flags[@]}" 2>"$work/stderr"); then
   status=1
