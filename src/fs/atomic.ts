@@ -63,9 +63,16 @@ export function assertReplaceable(path: string): void {
 
 /**
  * Atomically replaces `path` with `data` (mode 0600 by default), creating the parent directory.
- * The target must be missing or a regular file ({@link assertReplaceable}).
+ * The target must be missing or a regular file ({@link assertReplaceable}). `sync: false` skips
+ * the fsyncs, for a cache whose loss after a crash costs nothing.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  options: { sync?: boolean } = {},
+): void {
+  const sync = options.sync ?? true;
   assertReplaceable(path);
   const dir = dirname(path);
   ensurePrivateDir(dir);
@@ -78,7 +85,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     rmSync(temp, { force: true });
@@ -91,7 +98,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     rmSync(temp, { force: true });
     throw error;
   }
-  fsyncDir(dir);
+  if (sync) fsyncDir(dir);
 }
 
 /** fsyncs a directory so a rename inside it survives a crash. */

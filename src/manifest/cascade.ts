@@ -14,7 +14,8 @@ import { mergeConfigs } from "./merge.ts";
 import { type ResolvedManifest, resolveManifest } from "./resolve_manifest.ts";
 import type { ManifestConfig } from "./schema.ts";
 import { parseTomlText, readTomlFile } from "./toml.ts";
-import { tolerateUnknownKeys } from "./toml_compat.ts";
+import { tolerateUnknownKeys, withIgnoredKeys } from "./toml_compat.ts";
+import { guardPlaintext } from "../secrets/guard.ts";
 
 /** One layer that contributed to a cascade. */
 export interface LayerSource {
@@ -49,6 +50,8 @@ function tomlLayer(
   warnings: string[],
 ): Record<string, unknown> {
   const { profiles: _registry, ...rest } = doc;
+  // A plaintext credential fails closed wherever it is, also under a key that is then ignored.
+  guardPlaintext(rest, origin);
   const tolerated = tolerateUnknownKeys(rest, origin);
   warnings.push(...tolerated.warnings);
   return tolerated.doc;
@@ -72,15 +75,20 @@ function tomlLayer(
 export function resolveManifestFile(file: string, options: TomlOptions): ManifestResult {
   const path = resolve(options.cwd, file);
   const ignored: string[] = [];
-  const layer = loadLayer(tomlLayer(readTomlFile(path), path, ignored), path, {
-    base: dirname(path),
-    workspace: options.workspace,
-  });
-  const resolved = resolveManifest(layer, path, {
-    catalog: loadCatalog(options.env),
-    podName: options.podName,
-    podNameHint: "set pod.name in the file or pass --pod NAME",
-  });
+  let resolved: ResolvedManifest;
+  try {
+    const layer = loadLayer(tomlLayer(readTomlFile(path), path, ignored), path, {
+      base: dirname(path),
+      workspace: options.workspace,
+    });
+    resolved = resolveManifest(layer, path, {
+      catalog: loadCatalog(options.env),
+      podName: options.podName,
+      podNameHint: "set pod.name in the file or pass --pod NAME",
+    });
+  } catch (error) {
+    throw withIgnoredKeys(error, ignored);
+  }
   return {
     ...resolved,
     warnings: [...ignored, ...resolved.warnings],
@@ -112,8 +120,16 @@ export interface CascadeOptions extends TomlOptions {
  * ```
  */
 export function resolveCascade(options: CascadeOptions): ManifestResult {
-  const layers: LayerSource[] = [];
   const ignored: string[] = [];
+  try {
+    return cascade(options, ignored);
+  } catch (error) {
+    throw withIgnoredKeys(error, ignored);
+  }
+}
+
+function cascade(options: CascadeOptions, ignored: string[]): ManifestResult {
+  const layers: LayerSource[] = [];
   let merged: ManifestConfig = {};
   const user = userManifestPath(options.env);
   if (user && (user.explicit || existsSync(user.path))) {

@@ -6,15 +6,19 @@
  * format, stay strict.
  * @module
  */
+import { InsomniaError } from "../errors.ts";
 import { isRecord } from "../json.ts";
 import { ManifestConfigSchema } from "./schema.ts";
 import { knownKeysAt, suggestKey } from "./validate.ts";
+import { COMPACTION_ALIASES, REMOVED_KEYS } from "./normalize.ts";
 
 /**
- * Removed fields the original rejects: kept here, so validation refuses them with its hint
- * (src/manifest/normalize.ts).
+ * Removed fields the original rejects (all of REMOVED_KEYS but `pod.pwd`, which it ignored): kept
+ * here, so validation refuses them with their hint (src/manifest/normalize.ts).
  */
-const REJECTED = ["compaction.prune_protected_turns", "memory.extract_worker_max_input_tokens"];
+const REJECTED = Object.keys(REMOVED_KEYS).filter((field) => field !== "pod.pwd");
+/** The historical compaction spellings are known keys: validation renames them. */
+const ALIASES = Object.keys(COMPACTION_ALIASES).map((key) => `compaction.${key}`);
 
 function dotted(path: readonly (string | number)[]): string {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
@@ -37,7 +41,7 @@ export function tolerateUnknownKeys(
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
       const field = dotted([...path, key]);
-      if (REJECTED.includes(field)) {
+      if (REJECTED.includes(field) || ALIASES.includes(field)) {
         out[key] = child;
         continue;
       }
@@ -46,7 +50,7 @@ export function tolerateUnknownKeys(
         const hint = suggestKey(key, known);
         warnings.push(
           `${origin}: unknown key ${field} ignored (as the original did)${
-            hint ? `; did you mean ${dotted([...path, hint])}?` : ""
+            hint ? `; did you mean \`${dotted([...path, hint])}\`?` : ""
           }`,
         );
         continue;
@@ -56,4 +60,23 @@ export function tolerateUnknownKeys(
     return out;
   };
   return { doc: walk(doc, []) as Record<string, unknown>, warnings };
+}
+
+/**
+ * `error` with the keys a TOML layer had ignored added to its message, when it is a validation
+ * failure: an ignored typo (`permision`) is often why a field is missing (`permission`).
+ */
+export function withIgnoredKeys(error: unknown, ignored: readonly string[]): unknown {
+  if (!(error instanceof InsomniaError) || error.code !== "manifest_invalid") return error;
+  if (ignored.length === 0) return error;
+  const keys = ignored.map((w) =>
+    w.replace(/^.*?: unknown key /, "").replace(/ ignored \(as the original did\)/, "")
+  );
+  return new InsomniaError(
+    error.code,
+    `${error.message} Ignored as unknown (a typo there may be the cause): ${keys.join("; ")}${
+      /[.?]$/.test(keys[keys.length - 1]) ? "" : "."
+    }`,
+    { ...error.details, ignored: keys },
+  );
 }

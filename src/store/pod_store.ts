@@ -25,6 +25,8 @@ import {
 import { waitForLockFree, withLock } from "../fs/lock.ts";
 import { isValidPodName, suffixedPodName, validatePodName } from "../manifest/pod_name.ts";
 import { closestMatches } from "../profile/registry_suggest.ts";
+import { provenanceLabel } from "../profile/provenance.ts";
+import { freshEntry, readIndex, updateIndex } from "./pod_index.ts";
 import {
   assertStorableRecord,
   decodeHistoryFile,
@@ -176,6 +178,7 @@ export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod 
       throw error;
     }
     fsyncDir(layout.podsDir);
+    updateIndex(layout, name, record, join(dir, "pod.json"));
     return { ...record, dir };
   });
 }
@@ -250,6 +253,59 @@ export function listPods(opts: StoreOptions): PodListEntry[] {
   });
 }
 
+/** One line of `pods list`: what it shows of a Pod, or why its record is broken. */
+export interface PodSummary {
+  name: string;
+  ok: boolean;
+  /** When `ok`: the Pod's identity, times and where it came from. */
+  summary?: {
+    id: string;
+    session_id: string;
+    created_at: string;
+    updated_at: string;
+    /** `provenanceLabel` of its profile. */
+    source: string;
+  };
+  /** When not `ok`: the code and message {@link readPod} would give. */
+  error?: { code: string; message: string };
+}
+
+/**
+ * Like {@link listPods}, for what a listing shows: a Pod whose `pod.json` is still the one the
+ * store's index describes (same size, inode and mtime) is taken from the index without reading
+ * and verifying it again; every other record is read and verified. Never modifies anything.
+ */
+export function listPodSummaries(opts: StoreOptions): PodSummary[] {
+  const layout = layoutOf(opts);
+  checkStoreFile(layout);
+  const index = readIndex(layout);
+  return podNames(layout).map((name): PodSummary => {
+    try {
+      validatePodName(name);
+      const entry = freshEntry(index, join(podDir(layout, name), "pod.json"), name);
+      if (entry) {
+        const { id, session_id, created_at, updated_at, source } = entry;
+        return { name, ok: true, summary: { id, session_id, created_at, updated_at, source } };
+      }
+      const record = readPodAt(layout, name, opts.validateManifest);
+      return {
+        name,
+        ok: true,
+        summary: {
+          id: record.pod.id,
+          session_id: record.pod.session_id,
+          created_at: record.pod.created_at,
+          updated_at: record.pod.updated_at,
+          source: provenanceLabel(record.profile),
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof InsomniaError)) throw error;
+      return { name, ok: false, error: { code: error.code, message: error.message } };
+    }
+  });
+}
+
 /**
  * Replaces a Pod's snapshot (and profile/fingerprint). The previous `{snapshot, profile,
  * fingerprint, replaced_at}` is written to `history/` first, then the new `pod.json`; both
@@ -301,6 +357,7 @@ export function replaceSnapshot(
     const record = podRecordOf(identity, profile, fingerprint, snapshot, seq);
     io("write", historyFile, () => writeFileAtomic(historyFile, encodeJson(entry)));
     writeRecord(dir, record);
+    updateIndex(layout, name, record, join(dir, "pod.json"));
     return { ...record, dir };
   });
 }
@@ -357,6 +414,7 @@ export function touchPod(opts: StoreOptions, name: string): StoredPod {
       current.history_count,
     );
     writeRecord(current.dir, record);
+    updateIndex(layout, name, record, join(current.dir, "pod.json"));
     return { ...record, dir: current.dir };
   });
 }
@@ -409,6 +467,7 @@ export function removePod(opts: StoreOptions, name: string): void {
     io("move away", dir, () => renameSync(dir, trash));
     fsyncDir(layout.podsDir);
     for (const file of sessionFiles) io("remove", file, () => rmSync(file, { force: true }));
+    updateIndex(layout, name, null, join(dir, "pod.json"));
     try {
       rmSync(trash, { recursive: true, force: true });
     } catch {

@@ -102,6 +102,20 @@ export function listPods(opts: StoreOptions): PodListEntry[] {
 }
 
 /**
+ * {@link store.listPodSummaries} with the snapshot check bound (for records the index cannot
+ * vouch for).
+ *
+ * @example
+ * ```ts
+ * import { listPodSummaries, storeAt } from "./validated_store.ts";
+ * for (const pod of listPodSummaries(storeAt("/tmp/my-store"))) console.log(pod.name, pod.ok);
+ * ```
+ */
+export function listPodSummaries(opts: StoreOptions): store.PodSummary[] {
+  return store.listPodSummaries(bound(opts));
+}
+
+/**
  * {@link store.replaceSnapshot} with the snapshot check bound.
  *
  * @example

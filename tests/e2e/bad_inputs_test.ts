@@ -260,7 +260,7 @@ const REGISTRY_ROWS: Row[] = [
     code: "registry_invalid",
   },
   {
-    name: "anchor spelling [profiles.entries]",
+    name: "both spellings [profiles.entries] and [profiles.profile]",
     setup: { [USER]: fixture("registry/entries-spelling.toml") },
     argv: ["profiles", "list"],
     code: "registry_invalid",

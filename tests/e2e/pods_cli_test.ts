@@ -366,3 +366,46 @@ Deno.test("--workspace must be an existing directory", async () => {
     await fails(sb, ["--profile", "builtin:coder", "--workspace", file, "--dry-run"], "usage");
   });
 });
+
+Deno.test("pods list reads the store index, and never trusts it for a record that changed", async () => {
+  await withSandbox(async (sb) => {
+    sb.checkSnapshots = false;
+    const env = { cwd: sb.workspace, env: sb.env };
+    for (const name of ["a", "b", "c"]) {
+      const made = await runCli(
+        ["--profile", "builtin:default", "--profile-pod-name", name, "-s", sb.store, "--json"],
+        env,
+      );
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const index = JSON.parse(Deno.readTextFileSync(join(sb.store, "index.json")));
+    assert.equal(index.format, "insomnia.store-index.v1");
+    assert.deepEqual(Object.keys(index.pods).sort(), ["a", "b", "c"]);
+    assert.equal(Deno.statSync(join(sb.store, "index.json")).mode! & 0o777, 0o600);
+    const list = async () =>
+      parseJson(await runCli(["pods", "list", "-s", sb.store, "--json"], env)) as any;
+    const first = await list();
+    assert.deepEqual(first.pods.map((p: any) => [p.name, p.ok, p.source]), [
+      ["a", true, "builtin:default"],
+      ["b", true, "builtin:default"],
+      ["c", true, "builtin:default"],
+    ]);
+    // A hand edit of a record changes its stat: listed from the record, so its breakage shows.
+    const record = join(sb.store, "pods", "b", "pod.json");
+    Deno.writeTextFileSync(record, Deno.readTextFileSync(record).replace('"b"', '"B"'));
+    const edited = await list();
+    assert.equal(edited.pods[1].ok, false);
+    assert.equal(edited.pods[1].error.code, "snapshot_invalid");
+    assert.deepEqual([edited.pods[0].ok, edited.pods[2].ok], [true, true]);
+    // A lost or corrupt index costs time, never a wrong answer.
+    Deno.writeTextFileSync(join(sb.store, "index.json"), "{not json");
+    assert.deepEqual((await list()).pods.map((p: any) => p.ok), [true, false, true]);
+    Deno.removeSync(join(sb.store, "index.json"));
+    assert.deepEqual((await list()).pods.map((p: any) => p.ok), [true, false, true]);
+    // Removing a Pod removes its entry.
+    const removed = await runCli(["pods", "rm", "a", "--yes", "-s", sb.store], env);
+    assert.equal(removed.code, 0, removed.stderr);
+    const after = JSON.parse(Deno.readTextFileSync(join(sb.store, "index.json")));
+    assert.ok(!("a" in after.pods));
+  });
+});

@@ -23,7 +23,7 @@ import { nonRegularKind, writeFileAtomic } from "../../fs/atomic.ts";
 import { errnoCode } from "../../fs/errno.ts";
 import {
   existingPodDir,
-  listPods,
+  listPodSummaries,
   readHistory,
   readPod,
   removePod,
@@ -44,15 +44,15 @@ export async function podsList(
   _args: string[],
   ctx: CliContext,
 ): Promise<CommandOutput> {
-  const pods = listPods(storeOptions(opts, ctx)).map((entry) =>
+  const pods = listPodSummaries(storeOptions(opts, ctx)).map((entry) =>
     entry.ok
       ? {
         name: entry.name,
         ok: true,
-        source: provenanceLabel(entry.record!.profile),
-        created_at: entry.record!.pod.created_at,
-        updated_at: entry.record!.pod.updated_at,
-        session_id: entry.record!.pod.session_id,
+        source: entry.summary!.source,
+        created_at: entry.summary!.created_at,
+        updated_at: entry.summary!.updated_at,
+        session_id: entry.summary!.session_id,
       }
       : { name: entry.name, ok: false, error: entry.error }
   );
