@@ -8,10 +8,14 @@ import { dirname, isAbsolute } from "node:path";
 import { sandboxArgs } from "./sandbox.ts";
 import { InsomniaError } from "../errors.ts";
 
-/** What to evaluate: a `.nix` file, or `<ref>#insomniaProfiles.<name>` of a flake. */
+/**
+ * What to evaluate: a `.nix` file, `<ref>#insomniaProfiles.<name>` of a flake, or an expression
+ * (`doctor`'s probe of the evaluator, sandboxed like a file with only the library readable).
+ */
 export type NixTarget =
   | { kind: "file"; file: string }
-  | { kind: "flake"; ref: string; name: string };
+  | { kind: "flake"; ref: string; name: string }
+  | { kind: "expr"; expr: string };
 
 /** The parts of an evaluation request that shape the command line. */
 export interface NixArgsRequest {
@@ -40,7 +44,7 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
   const { target } = req;
   const features = target.kind === "flake" ? "nix-command flakes" : "nix-command";
   const args = ["--extra-experimental-features", features, "eval", "--json", "--show-trace"];
-  if (target.kind === "file") args.push("--store", "dummy://");
+  if (target.kind !== "flake") args.push("--store", "dummy://");
   // Pure flake evaluation forbids <insomnia> (-I) lookups; profiles are evaluated once, at
   // creation, and then resumed from the snapshot, so impurity here costs no reproducibility.
   else args.push("--impure");
@@ -75,6 +79,8 @@ export function buildNixArgs(req: NixArgsRequest): string[] {
       );
     }
     args.push("--file", target.file);
+  } else if (target.kind === "expr") {
+    args.push(...sandboxArgs(Object.values(req.includePaths ?? {})), "--expr", target.expr);
   } else {
     if (target.ref === "" || target.ref.includes("#")) {
       throw new InsomniaError(

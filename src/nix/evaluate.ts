@@ -130,7 +130,7 @@ export function nixVersion(
       // A cancelled probe says nothing about the version: the next call asks again.
       if (run.outcome === "aborted") versionCache.delete(bin);
       if (run.outcome !== "exited" || run.code !== 0) return undefined;
-      const version = /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(run.stdout))?.[1];
+      const version = parseNixVersion(new TextDecoder().decode(run.stdout));
       // Recorded only when an evaluation succeeds (commitVersionCache): a failed run writes nothing.
       if (version && key && file) rememberVersion(file, key, version);
       return version;
@@ -332,7 +332,13 @@ function cacheSpecOf(
 }
 
 function targetLabel(target: NixTarget): string {
+  if (target.kind === "expr") return `(expression ${target.expr})`;
   return target.kind === "file" ? target.file : `${target.ref}#insomniaProfiles.${target.name}`;
+}
+
+/** The version in `nix --version` output (`nix (Nix) 2.8.0` → `2.8.0`), if any. */
+export function parseNixVersion(text: string): string | undefined {
+  return /(\d+\.\d+(?:\.\d+)*\S*)/.exec(text)?.[1];
 }
 
 function cancelled(label: string, file: string | undefined): InsomniaError {

@@ -13,6 +13,7 @@ import { InsomniaError, toInsomniaError } from "../../errors.ts";
 import { stripAnsi } from "../../nix/diagnostics.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, formatDuration } from "../../nix/duration.ts";
 import { findExecutable, runProcessGroup, type RunResult } from "../../nix/process.ts";
+import { evaluateNix, parseNixVersion } from "../../nix/evaluate.ts";
 import { listEntries, registryProblems } from "../../profile/registry.ts";
 import { loadProfileRegistry } from "../../profile/discovery.ts";
 import { provenanceLabel } from "../../profile/provenance.ts";
@@ -117,7 +118,7 @@ async function nixChecks(env: Env, cwd: string, signal: AbortSignal): Promise<Do
   const versionRun = await runNix(bin, ["--version"], env, signal);
   const version = typeof versionRun === "string" || versionRun.code !== 0
     ? undefined
-    : /(\d+\.\d+(?:\.\d+)*\S*)/.exec(new TextDecoder().decode(versionRun.stdout))?.[1];
+    : parseNixVersion(new TextDecoder().decode(versionRun.stdout));
   if (version === undefined) {
     const why = typeof versionRun === "string" ? versionRun : describeRun(versionRun, 0);
     checks.push(
@@ -137,34 +138,35 @@ async function nixChecks(env: Env, cwd: string, signal: AbortSignal): Promise<Do
     ),
   );
 
-  const evalArgs = [
-    "--extra-experimental-features",
-    "nix-command",
-    "eval",
-    "--json",
-    "--store",
-    "dummy://",
-    "--expr",
-    "1+1",
-  ];
-  const evalRun = await runNix(bin, evalArgs, env, signal);
-  if (typeof evalRun !== "string" && evalRun.code === 0) {
-    const out = new TextDecoder().decode(evalRun.stdout).trim();
+  // The evaluator exactly as profiles use it (sandbox, guard, dummy store, the library on the
+  // search path), on an expression instead of a file.
+  try {
+    const { value } = await evaluateNix({
+      target: { kind: "expr", expr: "1+1" },
+      includePaths: { insomnia: join(resourceDir(env), "nix") },
+      timeoutMs: PROBE_TIMEOUT_MS,
+      nixBin: bin,
+      env,
+      cwd,
+      signal,
+    });
     checks.push(
-      out === "2"
-        ? pass("nix-eval", "`nix eval --json --store dummy://` works (nix-command enabled)")
+      value === 2
+        ? pass(
+          "nix-eval",
+          "sandboxed `nix eval --json --store dummy://` works (nix-command enabled)",
+        )
         : fail(
           "nix-eval",
-          `\`nix ${evalArgs.join(" ")}\` printed ${JSON.stringify(out.slice(0, 80))}, not 2`,
+          `the evaluator printed ${JSON.stringify(value).slice(0, 80)} for 1+1, not 2`,
           "check that INSOMNIA_NIX_BIN / PATH point at a real Nix.",
         ),
     );
-  } else {
-    const why = typeof evalRun === "string" ? evalRun : describeRun(evalRun, PROBE_TIMEOUT_MS);
+  } catch (error) {
     checks.push(
       fail(
         "nix-eval",
-        `\`nix ${evalArgs.join(" ")}\` failed: ${why}`,
+        `evaluating 1+1 the way profiles are evaluated failed: ${toInsomniaError(error).message}`,
         "profiles are evaluated with `--extra-experimental-features nix-command`; make sure no " +
           "nix.conf setting forbids it (e.g. `accept-flake-config`/`experimental-features` " +
           "overrides in NIX_CONFIG) and that Nix is 2.4 or later.",
