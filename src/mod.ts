@@ -21,6 +21,7 @@ export { reload, type ReloadPlan } from "./app/reload.ts";
 export type { LaunchedPod, Planned } from "./app/launched.ts";
 export type { LaunchRequest, LaunchSource } from "./app/launch_request.ts";
 export type { ManifestProvenance, RecordedProvenance } from "./profile/provenance.ts";
+export type { ProfileInput } from "./nix/inputs.ts";
 export type { Env } from "./env.ts";
 export { NIX_LIBRARY_VERSION, PROFILE_FORMAT, VERSION } from "./version.ts";
 

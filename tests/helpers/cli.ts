@@ -117,7 +117,12 @@ export function makeSandbox(prefix = "insomnia-test-"): Sandbox {
   const config = join(root, "config");
   const data = join(root, "data");
   const workspace = join(root, "workspace");
-  for (const dir of [home, config, data, workspace]) Deno.mkdirSync(dir, { recursive: true });
+  // Explicit modes: a test elsewhere in this process may have the umask at 000 for a moment, and
+  // project discovery rightly refuses a world-writable directory.
+  for (const dir of [home, config, data, workspace]) {
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.chmodSync(dir, 0o755);
+  }
   const env = {
     HOME: home,
     INSOMNIA_CONFIG_DIR: config,
