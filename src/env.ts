@@ -27,7 +27,7 @@ export function envValue(env: Env, name: string): string | undefined {
  * Variables that name a directory or file and must hold an absolute path: a relative one would
  * depend on the directory insomnia-pod happens to run in (`HOME=.` would put the store there).
  */
-export const ABSOLUTE_PATH_VARIABLES = [
+const ABSOLUTE_PATH_VARIABLES = [
   "HOME",
   "INSOMNIA_HOME",
   "INSOMNIA_CONFIG_DIR",

@@ -56,7 +56,7 @@ function sourceTreeResources(): string | undefined {
 let materialised: string | undefined;
 
 /** Short content hash of the embedded resources (names the cache directory). */
-export function resourcesHash(): string {
+function resourcesHash(): string {
   const hash = createHash("sha256");
   for (const key of Object.keys(RESOURCES).sort()) {
     hash.update(key).update("\0").update(RESOURCES[key]);

@@ -23,7 +23,7 @@ export interface RunEnv {
  * Throws `usage` when a path flag was given an empty value (an unset shell variable, `--store
  * "$DIR"`): resolving "" would silently mean the current directory.
  */
-export function requireNonEmptyPath(flag: string, value: string | undefined): void {
+function requireNonEmptyPath(flag: string, value: string | undefined): void {
   if (value !== "") return;
   throw new InsomniaError(
     "usage",

@@ -94,7 +94,7 @@ function usageMessage(error: CommanderError, argv: string[]): string {
  * Version of every `--json` success document (a top-level `"format"` field, first); bumped when a
  * command's shape changes incompatibly. Errors are always `{"error":{"code","message",…}}`.
  */
-export const JSON_FORMAT = "insomnia.cli.v1";
+const JSON_FORMAT = "insomnia.cli.v1";
 
 function withFormat(json: unknown): unknown {
   return json !== null && typeof json === "object" && !Array.isArray(json)

@@ -9,7 +9,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSy
 import { type ErrorCode, type ErrorDetails, InsomniaError } from "../errors.ts";
 
 /** Largest file the CLI reads: 16 MiB, the same cap as a Nix evaluation's output. */
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Why a read failed (`details.reason` of the error). */
 export type ReadFailure =
@@ -42,7 +42,7 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const CHUNK = 64 * 1024;
 
 /** What kind of file system entry `stat` describes, as a phrase ("a FIFO (named pipe)"). */
-export function describeFileType(stat: Stats): string {
+function describeFileType(stat: Stats): string {
   if (stat.isFile()) return "a regular file";
   if (stat.isDirectory()) return "a directory";
   if (stat.isFIFO()) return "a FIFO (named pipe)";

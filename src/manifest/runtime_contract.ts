@@ -13,7 +13,7 @@ import type { ResolvedModel } from "./schema.ts";
  * The tools the runtime registers (`ToolMeta::new(...)` in crates/tools and crates/pod); permission
  * rules match them case-insensitively, and a rule naming another tool never matches anything.
  */
-export const RUNTIME_TOOLS = [
+const RUNTIME_TOOLS = [
   "Bash",
   "Read",
   "Write",
@@ -79,7 +79,7 @@ type Capability = Record<string, unknown>;
  * The runtime's default capability of each scheme (crates/llm-worker/src/llm_client/scheme/\*\/
  * capability.rs): what a model gets when its manifest names no capability.
  */
-export const SCHEME_CAPABILITIES = {
+const SCHEME_CAPABILITIES = {
   anthropic: defaults(false),
   openai_chat: defaults(false),
   openai_responses: defaults(false),
@@ -143,7 +143,7 @@ function ruleMatches(rule: ScopeRule, path: string): boolean {
  * Whether the runtime lets a Pod start in `dir` (crates/manifest/src/scope.rs `is_readable`): some
  * allow rule covers it and no deny rule takes reading away.
  */
-export function scopeAllowsStartIn(
+function scopeAllowsStartIn(
   scope: { allow: ScopeRule[]; deny: ScopeRule[] },
   dir: string,
 ): boolean {

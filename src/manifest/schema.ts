@@ -32,7 +32,7 @@ const NO_NUL = "must not contain a NUL byte";
 const pathString = nonEmpty.refine((p) => !p.includes("\0"), NO_NUL);
 
 /** A path written relative to the launch workspace (`workspace "."` in the Nix library). */
-export const WorkspacePathSchema = z.strictObject({
+const WorkspacePathSchema = z.strictObject({
   kind: z.literal("workspace_path"),
   path: z.string().min(1, 'must not be empty (use "." for the workspace itself)')
     .refine((p) => !p.includes("\0"), NO_NUL)
@@ -50,7 +50,7 @@ export const WorkspacePathSchema = z.strictObject({
 export const PathValueSchema = z.union([pathString, WorkspacePathSchema]);
 
 /** A typed reference to a secret held outside the manifest. */
-export const SecretRefSchema = z.strictObject({ kind: z.literal("secret_ref"), ref: nonEmpty });
+const SecretRefSchema = z.strictObject({ kind: z.literal("secret_ref"), ref: nonEmpty });
 
 const authKinds = <P extends z.ZodType>(path: P) =>
   z.discriminatedUnion("kind", [
@@ -128,7 +128,7 @@ const PermissionRuleSchema = z.strictObject({
 });
 
 /** Compaction numbers; every field optional in the partial form. */
-export const COMPACTION_NUMBER_FIELDS = [
+const COMPACTION_NUMBER_FIELDS = [
   "prune_protected_tokens",
   "prune_min_savings",
   "threshold",

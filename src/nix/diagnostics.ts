@@ -165,15 +165,15 @@ export function writeTraceFile(dir: string, content: string): string | undefined
 }
 
 /** How many trace files a trace directory keeps (the newest). */
-export const MAX_TRACE_FILES = 50;
+const MAX_TRACE_FILES = 50;
 /** Trace files older than this are removed whenever a new one is written. */
-export const MAX_TRACE_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+const MAX_TRACE_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 
 /**
  * Removes trace files (`nix-eval-*.log`) in `dir` beyond the newest {@link MAX_TRACE_FILES} or
  * older than {@link MAX_TRACE_AGE_MS}, so failed evaluations do not fill the disk. Best effort.
  */
-export function pruneTraceFiles(dir: string, now = Date.now()): void {
+function pruneTraceFiles(dir: string, now = Date.now()): void {
   try {
     const traces = readdirSync(dir)
       .filter((name) => /^nix-eval-.*\.log$/.test(name))

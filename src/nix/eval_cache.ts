@@ -24,9 +24,9 @@ import { readBoundedText } from "../fs/read_bounded.ts";
 import { currentInput, type ProfileInput } from "./inputs.ts";
 
 /** Format tag of a cache entry. */
-export const EVAL_CACHE_FORMAT = "insomnia.eval-cache.v1";
+const EVAL_CACHE_FORMAT = "insomnia.eval-cache.v1";
 /** At most this many entries are kept; the least recently written go first. */
-export const MAX_ENTRIES = 256;
+const MAX_ENTRIES = 256;
 /** A file modified this close to the entry's writing is hashed again, whatever its stat says. */
 const RACY_MS = 2000;
 
@@ -89,7 +89,7 @@ export function evalCacheDir(env: Env): string | undefined {
 }
 
 /** The key of an evaluation: only `NIX_*` variables of its environment can change its result. */
-export function evalCacheKey(spec: EvalCacheSpec): string {
+function evalCacheKey(spec: EvalCacheSpec): string {
   const nixVars = Object.entries(spec.env)
     .filter(([name, value]) => name.startsWith("NIX_") && value !== undefined)
     .sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
@@ -199,11 +199,6 @@ export function commitEvalCache(): void {
   }
   pending.clear();
   prune(dir);
-}
-
-/** Drops what a run remembered without writing it (a failed command). */
-export function discardEvalCache(): void {
-  pending.clear();
 }
 
 function prune(dir: string): void {

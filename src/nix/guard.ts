@@ -11,7 +11,7 @@ import { type Env, envValue } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 
 /** Default address-space limit of one evaluation: 2 GiB (a realistic profile needs ~25 MiB). */
-export const DEFAULT_EVAL_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
+const DEFAULT_EVAL_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** What the wrapper enforces: a CPU-time deadline and address space (0 = no memory limit). */
 export interface EvalGuard {
@@ -71,7 +71,7 @@ const UNITS: Record<string, number> = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 3
  * The memory limit asked for by `INSOMNIA_EVAL_MEMORY` (`512M`, `2G`, bytes; `0`/`unlimited`
  * disables it), else the default. A malformed value is a usage error.
  */
-export function evalMemoryBytes(env: Env): number {
+function evalMemoryBytes(env: Env): number {
   const text = envValue(env, "INSOMNIA_EVAL_MEMORY");
   if (text === undefined || text.trim() === "") return DEFAULT_EVAL_MEMORY_BYTES;
   const value = text.trim().toLowerCase();

@@ -67,7 +67,7 @@ const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
 /** Sends SIGKILL to every process group started by {@link runProcessGroup} still running. */
-export function killLiveGroups(): void {
+function killLiveGroups(): void {
   for (const pid of liveGroups) killGroup(pid);
 }
 
@@ -106,7 +106,7 @@ function installExitHook(): void {
 }
 
 /** Sends SIGKILL to the process group led by `pid`; a group that is already gone is fine. */
-export function killGroup(pid: number): void {
+function killGroup(pid: number): void {
   try {
     process.kill(-pid, "SIGKILL");
   } catch {

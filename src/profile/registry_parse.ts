@@ -67,7 +67,7 @@ export function brokenSourceState(
 }
 
 /** Formats a key path TOML-style: bare keys joined with `.`, other keys quoted. */
-export function formatKeyPath(keys: readonly string[]): string {
+function formatKeyPath(keys: readonly string[]): string {
   return keys.map((k) => (/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k))).join(".");
 }
 
@@ -275,7 +275,7 @@ function readProfiles(
 }
 
 /** Finds the line of the key named last in `keys`, only when exactly one line can define it. */
-export function locateKey(
+function locateKey(
   text: string,
   keys: readonly string[],
 ): { line: number; column: number } | undefined {

@@ -442,7 +442,7 @@ function withProfileSnapshot(
 }
 
 /** The note of a builtin shadowed by the user's or project's profile of the same name. */
-export function shadowNote(qualified: string, builtin: string): string {
+function shadowNote(qualified: string, builtin: string): string {
   return `profile ${qualified.slice(qualified.indexOf(":") + 1)} is ${qualified}, which shadows ` +
     `${builtin} (select the builtin with --profile ${builtin})`;
 }

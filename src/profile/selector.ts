@@ -30,7 +30,7 @@ export type Selector =
   | { kind: "named"; source?: RegistrySource; name: string };
 
 /** Longest allowed profile name. */
-export const MAX_PROFILE_NAME_LENGTH = 128;
+const MAX_PROFILE_NAME_LENGTH = 128;
 
 const NAME_CHAR = /^[A-Za-z0-9._-]$/;
 const IDENTIFIER_PREFIX = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -52,7 +52,7 @@ const NAME_RULE = `names are 1–${MAX_PROFILE_NAME_LENGTH} characters of letter
   "`.`, `_` and `-`, and must not start with `.` or `-`";
 
 /** True when `value` is one of {@link REGISTRY_SOURCES}. */
-export function isRegistrySource(value: string): value is RegistrySource {
+function isRegistrySource(value: string): value is RegistrySource {
   return value === "builtin" || value === "user" || value === "project";
 }
 
@@ -126,7 +126,7 @@ export function formatRef(ref: ProfileRef): string {
 }
 
 /** True when the text looks like a file path rather than a registry name (grammar rule 5). */
-export function looksLikePath(input: string): boolean {
+function looksLikePath(input: string): boolean {
   return input.includes("/") || input.startsWith(".") || input.endsWith(".nix") ||
     input.endsWith(".json");
 }

@@ -192,7 +192,7 @@ function inspectObject(
 }
 
 /** Problems at one credential position (empty when the value is absent or a valid reference). */
-export function inspectCredential(position: string, value: unknown): CredentialProblem[] {
+function inspectCredential(position: string, value: unknown): CredentialProblem[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [literal(position, value, "holds a literal string")];
   if (typeof value === "number" || typeof value === "bigint") {
@@ -213,7 +213,7 @@ export function isValidCredentialValue(position: string, value: unknown): boolea
 }
 
 /** Problems at every credential position of a manifest, plaintext first. */
-export function credentialProblems(manifest: unknown): CredentialProblem[] {
+function credentialProblems(manifest: unknown): CredentialProblem[] {
   const problems = [
     ...CREDENTIAL_POSITIONS.flatMap((p) => inspectCredential(p, getAtPath(manifest, p))),
     ...ENV_NAME_POSITIONS.flatMap((p) => {

@@ -23,7 +23,7 @@ import { registerSecretValue } from "./registry.ts";
 /** Value of the `format` field. */
 export const STORE_FORMAT = "insomnia.secrets.v1";
 /** File name inside the secrets directory. */
-export const STORE_FILE = "store.json";
+const STORE_FILE = "store.json";
 /** Largest accepted value, in bytes. */
 export const MAX_SECRET_BYTES = 64 * 1024;
 

@@ -15,7 +15,7 @@ export interface SecretRef {
 }
 
 /** Longest accepted id, in UTF-8 bytes. */
-export const MAX_SECRET_REF_BYTES = 128;
+const MAX_SECRET_REF_BYTES = 128;
 
 const ID_CHARS = /^[A-Za-z0-9._/-]*$/;
 

@@ -7,7 +7,7 @@
 /** Values shorter than this are never registered (too likely to hit ordinary text). */
 export const MIN_REGISTERED_LENGTH = 8;
 /** Values at least this long are registered whatever characters they use. */
-export const ALWAYS_REGISTERED_LENGTH = 20;
+const ALWAYS_REGISTERED_LENGTH = 20;
 
 /**
  * Whether `value` is distinctive enough to be hidden by matching it in any text: at least

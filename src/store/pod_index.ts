@@ -18,7 +18,7 @@ import { provenanceLabel } from "../profile/provenance.ts";
 import type { PodRecord, StoreLayout } from "./records.ts";
 
 /** Format tag of the index's first line. */
-export const INDEX_FORMAT = "insomnia.store-index.v1";
+const INDEX_FORMAT = "insomnia.store-index.v1";
 
 /** What the index keeps of one Pod. */
 export interface IndexEntry {
@@ -35,7 +35,7 @@ export interface IndexEntry {
 }
 
 /** The index file of a store. */
-export function indexFile(layout: StoreLayout): string {
+function indexFile(layout: StoreLayout): string {
   return join(layout.root, "index.jsonl");
 }
 

@@ -14,9 +14,9 @@ import { jsonShapeProblem, MAX_JSON_DEPTH, MAX_JSON_ENTRIES } from "../json_shap
 /** `store.json` format. */
 export const STORE_FORMAT = "insomnia.store.v1";
 /** `pods/<name>/pod.json` format. */
-export const POD_FORMAT = "insomnia.pod.v1";
+const POD_FORMAT = "insomnia.pod.v1";
 /** `pods/<name>/history/<seq>-<utc>.json` format. */
-export const POD_HISTORY_FORMAT = "insomnia.pod-history.v1";
+const POD_HISTORY_FORMAT = "insomnia.pod-history.v1";
 /** `sessions/<session_id>.json` format. */
 export const SESSION_FORMAT = "insomnia.session.v1";
 
@@ -150,7 +150,7 @@ export function podRecordSha256(record: Omit<PodRecord, "record_sha256">): strin
  * replaced_at, pod, snapshot_sha256, profile, fingerprint}` (every field; the manifest is bound
  * through `snapshot.sha256`). History files are never rewritten, so nothing is left out.
  */
-export function historyRecordSha256(entry: Omit<HistoryFile, "record_sha256">): string {
+function historyRecordSha256(entry: Omit<HistoryFile, "record_sha256">): string {
   return canonicalSha256({
     format: entry.format,
     seq: entry.seq,

@@ -92,7 +92,7 @@ export function assertProjectTrusted(
 }
 
 /** The `project_untrusted` error for a project that is not trusted as it is now. */
-export function untrustedError(trust: ProjectTrust, what: string): InsomniaError {
+function untrustedError(trust: ProjectTrust, what: string): InsomniaError {
   const why = trust.state === "changed"
     ? `changed since you trusted it (${summarise(trust.changed)})`
     : "is not trusted";

@@ -12,7 +12,7 @@ import { InsomniaError } from "../errors.ts";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
 
 /** At most this many files are hashed for one project (a `.insomnia/` is small). */
-export const MAX_TRUSTED_FILES = 2000;
+const MAX_TRUSTED_FILES = 2000;
 
 /** The digest of a project and the files it covers (relative to the project root). */
 export interface ProjectDigest {

@@ -11,7 +11,7 @@ import { withLock } from "../fs/lock.ts";
 import { readBoundedTextIfExists } from "../fs/read_bounded.ts";
 
 /** Format tag of `trust.json`. */
-export const TRUST_FORMAT = "insomnia.trust.v1";
+const TRUST_FORMAT = "insomnia.trust.v1";
 
 /** One trusted project. */
 export interface TrustRecord {
@@ -27,7 +27,7 @@ export interface TrustRecord {
 export type TrustedProjects = Record<string, TrustRecord>;
 
 /** Path of the trust file, or undefined when no data directory can be found. */
-export function trustFile(env: Env): string | undefined {
+function trustFile(env: Env): string | undefined {
   const dir = dataDir(env);
   return dir ? join(dir, "trust.json") : undefined;
 }

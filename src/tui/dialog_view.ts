@@ -32,7 +32,7 @@ const MAX_ERROR_CHARS = 700;
 export const FORM_HINT =
   "enter create · tab/↓ next profile · shift-tab/↑ prev · / or ctrl-p pick · esc cancel";
 /** Hint added when the selected profile's project is not trusted. */
-export const TRUST_HINT =
+const TRUST_HINT =
   "ctrl-t trust this project (review its .insomnia/ first: its profiles then run as you)";
 /** Picker hint line. */
 export const PICKER_HINT = "type to filter · ↑/↓ move · enter choose · esc back";
