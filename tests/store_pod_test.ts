@@ -618,7 +618,14 @@ Deno.test("createPod sweeps a half-built Pod left by a dead process, with its se
     );
     const liveTemp = join(store.root, "pods", `.tmp-create.${Deno.pid}.d4e5f6`);
     mkdirSync(liveTemp);
+    // The dead process died holding the store lock (temp entries exist only under it): its lock
+    // is broken as stale, and that is what makes the next create sweep.
+    writeFileSync(
+      join(store.root, ".lock"),
+      JSON.stringify({ pid: deadPid, token: "dead", acquired_at: new Date(0).toISOString() }),
+    );
     createPod(store, podInput("second"));
+    assert.ok(!existsSync(join(store.root, ".sweep")), "the sweep marker is consumed");
     assert.ok(!existsSync(temp));
     assert.ok(!existsSync(index));
     assert.ok(existsSync(liveTemp), "a temp dir of a live process is kept");

@@ -77,7 +77,7 @@ export function pathExists(path: string): boolean {
  * Refuses a store directory that is a symbolic link (or not a directory): following it would let
  * a sweep delete, or a write land, outside the store. A missing directory is fine.
  */
-function assertStoreDir(dir: string): void {
+export function assertStoreDir(dir: string): void {
   let stat;
   try {
     stat = lstatSync(dir);

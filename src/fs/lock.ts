@@ -38,6 +38,11 @@ export interface LockOptions {
   timeoutMs?: number;
   /** Age after which a held lock counts as stale (default {@link LOCK_STALE_MS}). */
   staleMs?: number;
+  /**
+   * Called after this process removed a stale lock: its holder died inside the critical section
+   * and may have left temp entries (the store then sweeps them on its next create).
+   */
+  onStaleBroken?: () => void;
 }
 
 /** A held lock. */
@@ -152,7 +157,12 @@ function tryCreate(path: string, content: string): boolean {
 }
 
 /** Removes the stale lock `seen` at `path`, unless someone else replaced or is breaking it. */
-function breakStale(path: string, seen: LockInfo, staleMs: number): void {
+function breakStale(
+  path: string,
+  seen: LockInfo,
+  staleMs: number,
+  onBroken?: () => void,
+): void {
   const breaker = `${path}.break`;
   const content = JSON.stringify({ pid: process.pid, token: randomHex(8) });
   if (!tryCreate(breaker, content)) {
@@ -164,6 +174,11 @@ function breakStale(path: string, seen: LockInfo, staleMs: number): void {
     const now = inspectLock(path);
     if (now && now.ino === seen.ino && now.token === seen.token && isStale(now, staleMs)) {
       unlinkQuiet(path);
+      try {
+        onBroken?.();
+      } catch {
+        // best effort: a missed sweep leaves hidden temp entries, nothing visible
+      }
     }
   } finally {
     unlinkQuiet(breaker);
@@ -201,7 +216,7 @@ export function acquireLock(path: string, options: LockOptions = {}): LockHandle
     }
     const info = inspectLock(path);
     if (info && isStale(info, staleMs)) {
-      breakStale(path, info, staleMs);
+      breakStale(path, info, staleMs, options.onStaleBroken);
       continue;
     }
     if (Date.now() >= deadline) throw lockTimeout(path, timeoutMs, info);

@@ -7,12 +7,13 @@
  * directory rename, so a crash at any moment leaves each Pod either absent or complete.
  * @module
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../fs/atomic.ts";
 import { canonicalSha256, toJsonValue } from "./canonical.ts";
 import {
+  assertStoreDir,
   errnoCode,
   io,
   listDir,
@@ -133,8 +134,8 @@ export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod 
   const fingerprint = jsonData(input.fingerprint, "fingerprint", input.name);
   assertStorableRecord({ profile, fingerprint, manifest }, input.name);
   ensureStore(layout);
-  return withLock(layout.lockFile, () => {
-    sweepStore(layout);
+  return lockStore(layout, () => {
+    sweepIfCrashed(layout);
     const name = allocateName(layout, input.name, input.explicitName);
     setPodName(manifest, name);
     validateNew(opts, manifest, name);
@@ -328,7 +329,7 @@ export function replaceSnapshot(
   assertStorableRecord({ profile, fingerprint, manifest }, name);
   requirePodDir(layout, name);
   validateNew(opts, manifest, name);
-  return withLock(layout.lockFile, () => {
+  return lockStore(layout, () => {
     const current = readPodAt(layout, name, undefined);
     const dir = current.dir;
     const historyDir = join(dir, "history");
@@ -403,7 +404,7 @@ export function touchPod(opts: StoreOptions, name: string): StoredPod {
   const layout = layoutOf(opts);
   checkStoreFile(layout);
   requirePodDir(layout, name);
-  return withLock(layout.lockFile, () => {
+  return lockStore(layout, () => {
     const current = readPodAt(layout, name, undefined);
     const identity = { ...current.pod, updated_at: new Date().toISOString() };
     const record = podRecordOf(
@@ -446,9 +447,9 @@ export function removePod(opts: StoreOptions, name: string): void {
   const layout = layoutOf(opts);
   checkStoreFile(layout);
   requirePodDir(layout, name);
-  withLock(layout.lockFile, () => {
+  lockStore(layout, () => {
     const dir = requirePodDir(layout, name);
-    sweepStore(layout);
+    sweepIfCrashed(layout);
     const owned = (index: SessionIndex | undefined, podId?: string) =>
       index !== undefined && index.pod === name && (podId === undefined || index.pod_id === podId);
     let sessionFiles: string[];
@@ -752,6 +753,30 @@ function messageOf(error: unknown): string {
  * Removes temp entries left by crashed writers (call under the store lock). A half-built Pod
  * directory may have written its session index already; that index is removed with it.
  */
+/**
+ * Runs `fn` holding the store lock. Breaking the lock of a process that died holding it leaves a
+ * marker (`<root>/.sweep`), so the next create or removal sweeps what it may have left behind;
+ * otherwise nobody lists the whole store to find temp entries that are not there.
+ */
+function lockStore<T>(layout: StoreLayout, fn: () => T): T {
+  return withLock(layout.lockFile, fn, {
+    onStaleBroken: () => closeSync(openSync(sweepMarker(layout), "a", 0o600)),
+  });
+}
+
+function sweepMarker(layout: StoreLayout): string {
+  return join(layout.root, ".sweep");
+}
+
+/** Under the lock: the symlink checks always, the sweep when a crashed holder was seen. */
+function sweepIfCrashed(layout: StoreLayout): void {
+  assertStoreDir(layout.podsDir);
+  assertStoreDir(layout.sessionsDir);
+  if (!pathExists(sweepMarker(layout))) return;
+  sweepStore(layout);
+  rmSync(sweepMarker(layout), { force: true });
+}
+
 function sweepStore(layout: StoreLayout): void {
   sweepTemps(layout.podsDir, (path) => {
     if (!basename(path).includes("create")) return;
