@@ -84,6 +84,12 @@ export interface NixEvalResult {
   accessed?: string[];
   /** True when the result came from the evaluation cache (no Nix ran). */
   cached?: boolean;
+  /**
+   * Offers this result to the evaluation cache (written when the command succeeds). The caller
+   * calls it only once the artifact passed validation and the plaintext gate, so a value that
+   * was refused — a pasted key — is never kept.
+   */
+  cacheable?: () => void;
 }
 
 export { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, type NixArgsRequest, type NixTarget };
@@ -198,10 +204,11 @@ export async function evaluateNix(req: NixEvalRequest): Promise<NixEvalResult> {
       const sandboxed = req.target.kind === "file" && !req.impure && !run.stderrTruncated;
       const accessed = sandboxed ? accessedPaths(decodeUtf8(run.stderr) ?? "") : undefined;
       const nixVersion = await version;
-      if (cache && accessed) {
-        rememberEvaluation(cache.dir, cache.spec, { value, nixVersion, accessed });
-      }
+      const cacheable = cache && accessed
+        ? () => rememberEvaluation(cache.dir, cache.spec, { value, nixVersion, accessed })
+        : undefined;
       return {
+        ...(cacheable && { cacheable }),
         value,
         nixVersion,
         durationMs: run.durationMs,

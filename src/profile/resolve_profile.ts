@@ -170,6 +170,8 @@ function readJsonArtifact(file: string): unknown {
 
 interface Evaluated {
   raw: unknown;
+  /** Offers the evaluation to the cache; called once the artifact is known to be valid. */
+  cacheable?: () => void;
   base: string;
   origin: string;
   fingerprint: ProfileFingerprint;
@@ -216,6 +218,7 @@ async function evaluateFile(
   assertUnchangedWhileEvaluated(file, before, profileSha256, inputs ?? [], result.startedAtMs);
   return {
     raw: result.value,
+    ...(result.cacheable && { cacheable: result.cacheable }),
     base: dirname(file),
     origin: file,
     fingerprint: {
@@ -398,6 +401,7 @@ export async function resolveProfile(
     env,
     podName: options.podName,
   });
+  evaluated.cacheable?.();
   return {
     manifest: withProfileSnapshot(resolved.manifest, source, resolved.metadata),
     warnings: resolved.warnings,
