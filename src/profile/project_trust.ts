@@ -7,7 +7,12 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Env, findProjectManifest } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
-import { assertProjectTrusted, type ProjectTrust, projectTrust } from "../trust/gate.ts";
+import {
+  assertProjectTrusted,
+  type ProjectTrust,
+  projectTrust,
+  trustAllRequested,
+} from "../trust/gate.ts";
 import { projectRootOf } from "../trust/project_digest.ts";
 import { readTrusted, updateTrusted } from "../trust/trust_store.ts";
 import { readRegistrySource } from "./registry_file.ts";
@@ -48,7 +53,19 @@ export function assertProjectEntryTrusted(
  */
 export function assertProjectFileTrusted(file: string, options: TrustOptions): void {
   const manifest = findProjectManifest(dirname(file));
-  if (manifest !== undefined) assertManifestTrusted(manifest, `its profile ${file}`, options);
+  if (manifest !== undefined) {
+    assertManifestTrusted(manifest, `its profile ${file}`, options);
+    return;
+  }
+  if (trustAllRequested(options.trustAll, options.env)) return;
+  // The registry that vouched for the file is gone: nothing says the file is still trusted.
+  throw new InsomniaError(
+    "project_untrusted",
+    `the profile ${file} came from a project registry that no longer exists, so it was not ` +
+      "re-evaluated. Restore the project's .insomnia/manifest.toml and trust it " +
+      "(`insomnia-pod trust DIR`), or re-create the Pod from an explicit --profile path.",
+    { file },
+  );
 }
 
 /**

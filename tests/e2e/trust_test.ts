@@ -248,6 +248,16 @@ Deno.test("trust: a Pod from a project profile is not re-resolved once the proje
     );
     assert.equal((parseJson(reload) as any).error.code, "project_untrusted", reload.stdout);
     assert.deepEqual(treeSnapshot(sb.data), before);
+    // With its registry deleted, nothing vouches for the file any more: still refused.
+    Deno.removeSync(join(repo, ".insomnia", "manifest.toml"));
+    const orphan = await runCli(
+      ["--pod", "honest", "--reload-profile", "--yes", "-s", sb.store, "--json"],
+      { cwd: sb.root, env: sb.env },
+    );
+    const orphanError = (parseJson(orphan) as any).error;
+    assert.equal(orphanError.code, "project_untrusted", orphan.stdout);
+    assert.match(orphanError.message, /registry that no longer exists/);
+    assert.deepEqual(treeSnapshot(sb.data), before);
   });
 });
 
