@@ -256,8 +256,9 @@ function tick(label: string) {
 
 function writeLargeProfile(dir: string, scopeRules: number, permissionRules: number): string {
   mkdirSync(dir, { recursive: true });
-  const scope: string[] = [];
-  for (let i = 0; i < scopeRules; i++) {
+  // The runtime starts a Pod only inside its scope: the workspace itself is readable.
+  const scope: string[] = [`      { target = workspace "."; permission = "read"; }`];
+  for (let i = 1; i < scopeRules; i++) {
     const target = i % 3 === 0 ? `workspace "src/module_${i}"` : `"/srv/data/project_${i}"`;
     const permission = i % 4 === 0 ? "write" : "read";
     scope.push(
@@ -268,7 +269,7 @@ function writeLargeProfile(dir: string, scopeRules: number, permissionRules: num
   for (let i = 0; i < Math.floor(scopeRules / 4); i++) {
     deny.push(`      { target = workspace "src/module_${i * 3}/secrets"; permission = "read"; }`);
   }
-  const tools = ["shell", "edit", "write", "read", "fetch", "search"];
+  const tools = ["Bash", "Edit", "Write", "Read", "WebFetch", "WebSearch"];
   const actions = ["allow", "deny", "ask"];
   const perms: string[] = [];
   for (let i = 0; i < permissionRules; i++) {

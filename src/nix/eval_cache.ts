@@ -108,7 +108,7 @@ function stillHolds(input: CachedInput, writtenAt: number): boolean {
       const st = statSync(input.path);
       if (
         st.isFile() && st.size === input.size && st.ino === input.ino &&
-        st.mtimeMs === input.mtimeMs && st.mtimeMs < writtenAt - RACY_MS
+        Math.floor(st.mtimeMs) === input.mtimeMs && st.mtimeMs < writtenAt - RACY_MS
       ) {
         return true;
       }
@@ -164,7 +164,8 @@ export function rememberEvaluation(
     if (input.kind === "file") {
       try {
         const st = statSync(path);
-        Object.assign(input, { size: st.size, ino: st.ino, mtimeMs: st.mtimeMs });
+        // Whole ms: Deno and Bun report different fractions of the same mtime.
+        Object.assign(input, { size: st.size, ino: st.ino, mtimeMs: Math.floor(st.mtimeMs) });
       } catch {
         // hashed above; without a stat the check hashes again
       }

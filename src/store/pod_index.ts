@@ -31,6 +31,7 @@ export interface IndexEntry {
   /** The stat of `pod.json` when indexed: the entry counts only while it still matches. */
   size: number;
   ino: number;
+  /** Whole milliseconds (runtimes differ in the fraction they report). */
   mtime_ms: number;
 }
 
@@ -86,7 +87,7 @@ export function freshEntry(
   try {
     const st = statSync(recordFile);
     return st.isFile() && st.size === entry.size && st.ino === entry.ino &&
-        st.mtimeMs === entry.mtime_ms && typeof entry.source === "string"
+        wholeMs(st.mtimeMs) === entry.mtime_ms && typeof entry.source === "string"
       ? entry
       : undefined;
   } catch {
@@ -104,8 +105,13 @@ function entryOf(record: PodRecord, recordFile: string): IndexEntry {
     source: provenanceLabel(record.profile),
     size: st.size,
     ino: st.ino,
-    mtime_ms: st.mtimeMs,
+    mtime_ms: wholeMs(st.mtimeMs),
   };
+}
+
+/** Whole milliseconds: Deno reports mtimes in whole ms, Bun with a fraction (one index, both). */
+function wholeMs(ms: number): number {
+  return Math.floor(ms);
 }
 
 /** Size of the log after its last compaction, from its first line (undefined: no usable log). */
