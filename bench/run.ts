@@ -79,6 +79,7 @@ const GROUPS = [
   "nonix",
   "list",
   "pods",
+  "rules",
   "timeout",
   "where",
   "memory",
@@ -517,6 +518,36 @@ async function sandboxGroup(): Promise<void> {
       `${ms(median(guardedRuns))}), hashing its ${inputs} input(s) ${ms(fingerprint)}: ` +
       `${ms(total)} in all (target ≤ 2 ms).`,
   );
+}
+
+// ---- group: rules (profiles of 10 to 5,000 rules against bare nix eval) ------------------------
+
+const RULE_COUNTS = [10, 100, 1000, 5000];
+
+/** Spawn (cache bypassed) of generated profiles with `n` permission rules and n/2 scope rules. */
+async function rulesGroup(): Promise<void> {
+  if (!NIX) {
+    notes.push("rules: no `nix` on PATH, so the rule scaling was skipped.");
+    return;
+  }
+  for (const n of RULE_COUNTS) {
+    const file = writeLargeProfile(join(dirs.gen, `rules-${n}`), Math.max(2, n / 2), n);
+    const label = `rules, ${n.toLocaleString("en-US")}`;
+    const nixCase = { ...nixEvalCase(label, file) };
+    const ours = SUBJECTS.filter((s) => s.key === (BINARY ? "binary" : "source")).map((s) =>
+      subjectCase(s, label, ["--profile", `path:${file}`, "--dry-run", "--json"], {
+        env: baseEnv({ INSOMNIA_NO_EVAL_CACHE: "1" }),
+        check: jsonCheck((out) => out.action === "dry_run" ? undefined : `action ${out.action}`),
+      })
+    );
+    const runs = Math.max(5, Math.floor(opts.runs / 2));
+    progress(`rules ${n}: ${1 + ours.length} commands × ${opts.warmup}+${runs} runs`);
+    const samples = await interleave([nixCase, ...ours], runs, opts.warmup, tick(`rules ${n}`));
+    const nixMedian = median(samples[0].ms);
+    record("rules", samples, {
+      [samples[1].label]: `${ratio(median(samples[1].ms), nixMedian)} nix eval (our flags)`,
+    });
+  }
 }
 
 // ---- group: pods (pods list of a large store, through the index) ------------------------------
@@ -1151,6 +1182,21 @@ function targets(): Target[] {
         : "",
     });
   }
+  if (want("rules")) {
+    for (const n of RULE_COUNTS) {
+      const label = `rules, ${n.toLocaleString("en-US")}`;
+      const ours = m(label);
+      const bare = medians.get(`${label} — nix eval (our flags)`);
+      const r = ours !== undefined && bare ? ours / bare : undefined;
+      out.push({
+        name: `spawn, ${n.toLocaleString("en-US")} permission rules`,
+        goal: "≤ 1.5× bare nix eval",
+        measured: `${ms(ours)} vs ${ms(bare)} = ${ratio(ours, bare)}`,
+        status: status(r, 1.5, "×"),
+        why: "",
+      });
+    }
+  }
   if (want("pods")) {
     const ys = POD_COUNTS.map((n) => m(`pods list, ${n.toLocaleString("en-US")} Pods`));
     out.push({
@@ -1341,6 +1387,7 @@ try {
   if (want("nonix")) await noNixGroup();
   if (want("list")) await listGroup();
   if (want("pods")) await podsGroup();
+  if (want("rules")) await rulesGroup();
   if (want("timeout")) await timeoutGroup();
   if (want("where")) await whereGroup();
   if (want("memory")) await memoryGroup();
