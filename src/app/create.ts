@@ -3,7 +3,6 @@
  * everything and writes nothing; the plan's `apply()` records the Pod.
  * @module
  */
-import { resolve } from "node:path";
 import { type Env, findProjectManifest } from "../env.ts";
 import { addedSections } from "../manifest/diff.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
@@ -84,11 +83,13 @@ export async function resolveSource(
       await (options.progress?.(label, work) ?? work);
     return { manifest, warnings, provenance, notes };
   }
-  const { resolveCascade, resolveManifestFile } = await import("../manifest/cascade.ts");
+  const { cascadeProjectStart, resolveCascade, resolveManifestFile } = await import(
+    "../manifest/cascade.ts"
+  );
   const common = { env, cwd, workspace, podName };
   if (source.kind === "cascade") {
     // The project layer is a stranger's settings (base_url, scope) until its project is trusted.
-    const project = findProjectManifest(resolve(cwd, source.projectStart ?? "."));
+    const project = findProjectManifest(cascadeProjectStart(cwd, source.projectStart));
     if (project !== undefined) {
       const { assertManifestTrusted } = await import("../profile/project_trust.ts");
       assertManifestTrusted(project, "its TOML settings (the cascade's project layer)", {

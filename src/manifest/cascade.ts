@@ -105,6 +105,27 @@ export interface CascadeOptions extends TomlOptions {
 }
 
 /**
+ * Where the cascade looks for its project layer: `--project DIR` against `cwd`, or `cwd`.
+ * A `--project` that does not exist is a usage error (never a walk up from a missing path).
+ *
+ * @example
+ * ```ts
+ * import { cascadeProjectStart } from "./cascade.ts";
+ * cascadeProjectStart("/home/me/project", undefined); // "/home/me/project"
+ * ```
+ */
+export function cascadeProjectStart(cwd: string, projectStart: string | undefined): string {
+  const start = resolve(cwd, projectStart ?? ".");
+  if (projectStart && !existsSync(start)) {
+    throw new InsomniaError(
+      "usage",
+      `--project ${projectStart}: no such directory. Pass an existing directory.`,
+    );
+  }
+  return start;
+}
+
+/**
  * The manifest cascade: user → project → overlay over builtin defaults.
  *
  * @example
@@ -147,14 +168,7 @@ function cascade(options: CascadeOptions, ignored: string[]): ManifestResult {
     );
     layers.push({ kind: "user", path: user.path });
   }
-  const projectStart = resolve(options.cwd, options.projectStart ?? ".");
-  if (options.projectStart && !existsSync(projectStart)) {
-    throw new InsomniaError(
-      "usage",
-      `--project ${options.projectStart}: no such directory. Pass an existing directory.`,
-    );
-  }
-  const project = findProjectManifest(projectStart);
+  const project = findProjectManifest(cascadeProjectStart(options.cwd, options.projectStart));
   if (project) {
     const root = dirname(dirname(project));
     const doc = tomlLayer(readTomlFile(project), project, ignored);
