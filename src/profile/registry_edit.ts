@@ -9,7 +9,13 @@ import { InsomniaError } from "../errors.ts";
 import { parseTomlText } from "../manifest/toml.ts";
 
 /** Returns `text` with `name = "path"` registered under `[profiles.profile]`. */
-export function registerEntry(text: string, name: string, entryPath: string, file: string): string {
+export function registerEntry(
+  text: string,
+  name: string,
+  entryPath: string,
+  file: string,
+  allow: readonly string[] = [],
+): string {
   const doc = text.trim() ? parseTomlText(text, file) : {};
   const profiles = doc.profiles as Record<string, unknown> | undefined;
   const table = profiles?.profile as Record<string, unknown> | undefined;
@@ -20,7 +26,11 @@ export function registerEntry(text: string, name: string, entryPath: string, fil
       { file },
     );
   }
-  const line = `${JSON.stringify(name)} = ${JSON.stringify(entryPath)}`;
+  const line = allow.length === 0
+    ? `${JSON.stringify(name)} = ${JSON.stringify(entryPath)}`
+    : `${JSON.stringify(name)} = { path = ${JSON.stringify(entryPath)}, allow = [${
+      allow.map((dir) => JSON.stringify(dir)).join(", ")
+    }] }`;
   const lines = text.split("\n");
   const header = lines.findIndex((l) => /^\s*\[\s*profiles\s*\.\s*profile\s*\]\s*(#.*)?$/.test(l));
   let next: string;

@@ -208,6 +208,45 @@ Deno.test("profiles init --from imports a base in the same project by a relative
   });
 });
 
+Deno.test("profiles init --from a file elsewhere registers its directory as allow, so the sandboxed profile evaluates", async () => {
+  await withSandbox(async (sb) => {
+    // A team's shared folder: a role importing its neighbour, outside the user's config tree.
+    const shared = join(sb.root, "team");
+    writeFile(join(shared, "common.nix"), `{ worker.language = "English"; }`);
+    writeFile(
+      join(shared, "base.nix"),
+      `let insomnia = import <insomnia> { }; common = import ./common.nix; in
+insomnia.mkProfile {
+  name = "base";
+  description = "team base";
+  manifest = insomnia.mkManifest { use = [ common insomnia.models.claudeSonnet insomnia.scopes.workspaceWrite ]; };
+}`,
+    );
+    const init = await runCli(
+      ["profiles", "init", "mine", "--source", "user", "--from", join(shared, "base.nix")],
+      { cwd: sb.workspace, env: sb.env },
+    );
+    assert.equal(init.code, 0, init.stdout + init.stderr);
+    assert.match(init.stdout, new RegExp(`allow: +${shared} \\(its base's directory`));
+    const registry = readFileSync(join(sb.config, "manifest.toml"), "utf8");
+    assert.ok(
+      registry.includes(
+        `"mine" = { path = "profiles/mine.nix", allow = [${JSON.stringify(shared)}] }`,
+      ),
+      registry,
+    );
+    // The registered entry evaluates sandboxed (no INSOMNIA_IMPURE_EVAL) and sees common.nix.
+    const resolved = await runCli(["--profile", "user:mine", "--dry-run", "--json"], {
+      cwd: sb.workspace,
+      env: sb.env,
+    });
+    assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+    const manifest = (parseJson(resolved) as any).manifest;
+    assert.equal(manifest.pod.name, "mine");
+    assert.equal(manifest.worker.language, "English");
+  });
+});
+
 // Bases outside the new profile's project are read with the sandbox's opt-in (src/nix/sandbox.ts):
 // a project profile may read only its own project unless the user says otherwise.
 Deno.test("profiles init --from: a directory means its profile.nix; artifacts, missing files and odd paths are handled", async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync, rmSync, type Stats, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { configDir, findProjectManifest, userManifestPath } from "../../env.ts";
 import { InsomniaError } from "../../errors.ts";
 import {
@@ -33,6 +33,7 @@ import {
   profileTemplate,
 } from "../../profile/templates.ts";
 import { errnoCode } from "../../fs/errno.ts";
+import { profileRoots } from "../../nix/args.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { checkedWorkspace, evalTimeout } from "../../app/options.ts";
 
@@ -47,6 +48,28 @@ function nixBaseFile(path: string, from: string): string {
       "Run `insomnia-pod profiles init --help` for usage.",
     { file },
   );
+}
+
+/**
+ * The directories a profile at `profileFile` deriving from `base` must be allowed to read: the
+ * base's directory (it may import its neighbours) and the base entry's own `allow`, less those
+ * its sandbox reads anyway (its directory; a project's root).
+ */
+function baseDirs(base: string, baseAllow: readonly string[], profileFile: string): string[] {
+  const roots = profileRoots(profileFile);
+  const inside = (dir: string) =>
+    roots.some((root) => {
+      const rel = relative(root, dir);
+      return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+    });
+  return [...new Set([dirname(base), ...baseAllow])].filter((dir) => !inside(dir));
+}
+
+/** An `allow` entry as the registry writes it: relative to the registry when inside `root`. */
+function allowEntry(dir: string, registryFile: string, root: string): string {
+  const fromRoot = relative(root, dir);
+  if (fromRoot.startsWith("..") || isAbsolute(fromRoot)) return dir;
+  return relative(dirname(registryFile), dir) || ".";
 }
 
 interface Target {
@@ -197,6 +220,8 @@ export async function initProfile(
     );
   }
   let content = profileTemplate(name);
+  // Directories the new profile's sandboxed evaluation needs besides its own: its base's.
+  let readable: string[] = [];
   const from = opts.from as string | undefined;
   if (from) {
     const sel = parseSelector(from);
@@ -213,13 +238,18 @@ export async function initProfile(
       const builtinSource = entry.source === "builtin"
         ? builtinTemplate(name, entry.name)
         : undefined;
-      content = builtinSource ?? derivedTemplate(
-        name,
-        importExpression(nixBaseFile(entry.path, from), target.profileFile, target.root),
-        entry.qualified,
-      );
+      if (builtinSource === undefined) {
+        const base = nixBaseFile(entry.path, from);
+        readable = baseDirs(base, entry.allow ?? [], target.profileFile);
+        content = derivedTemplate(
+          name,
+          importExpression(base, target.profileFile, target.root),
+          entry.qualified,
+        );
+      } else content = builtinSource;
     } else if (sel.kind === "path") {
       const file = nixBaseFile(resolve(ctx.cwd, sel.path), from);
+      readable = baseDirs(file, [], target.profileFile);
       content = derivedTemplate(
         name,
         importExpression(file, target.profileFile, target.root),
@@ -242,7 +272,13 @@ export async function initProfile(
   const registered = registeredPath(registryText, name, target.registryFile);
   let nextRegistry: string | undefined;
   if (registered === undefined) {
-    nextRegistry = registerEntry(registryText, name, target.entryPath, target.registryFile);
+    nextRegistry = registerEntry(
+      registryText,
+      name,
+      target.entryPath,
+      target.registryFile,
+      readable.map((dir) => allowEntry(dir, target.registryFile, target.root)),
+    );
   } else if (!force || registered !== target.profileFile) {
     throw new InsomniaError(
       "profile_exists",
@@ -284,6 +320,7 @@ export async function initProfile(
       env: ctx.env,
       cwd: ctx.cwd,
       workspace,
+      allow: readable,
       timeoutMs,
       signal: ctx.signal,
     });
@@ -320,6 +357,9 @@ export async function initProfile(
       `  registry: ${target.registryFile}${
         nextRegistry === undefined ? " (already registered)" : ""
       }` +
+      (readable.length > 0 && nextRegistry !== undefined
+        ? `\n  allow:    ${readable.join(", ")} (its base's directory, readable by its evaluation)`
+        : "") +
       (validated ? "" : "\n  (not evaluated: Nix is not installed)"),
   };
 }
