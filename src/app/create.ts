@@ -11,7 +11,6 @@ import type { Registry } from "../profile/registry.ts";
 import { isProfileProvenance, type RecordedProvenance } from "../profile/provenance.ts";
 import { checkStore, planPodName } from "../store/pod_store.ts";
 import { assertStartsIn } from "../manifest/runtime_contract.ts";
-import { createPod } from "../store/validated_store.ts";
 import { launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import { DEFAULT_SOURCE, type LaunchRequest, type LaunchSource } from "./launch_request.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "./options.ts";
@@ -176,6 +175,8 @@ export async function create(request: LaunchRequest): Promise<CreatePlan> {
       request.onWarning?.(warning);
     }
   }
+  // Loaded here, not at the top: a resume (which imports this module) needs no manifest schema.
+  const { createPod } = await import("../store/validated_store.ts");
   const name = planPodName(store, manifest.pod.name, explicitName);
   const planned = { ...manifest, pod: { ...manifest.pod, name } };
   return waitingPlan(store, {

@@ -9,7 +9,7 @@ import { defaultStoreDir, type Env, envValue } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import type { StoreOptions } from "../store/pod_store.ts";
-import { storeAt } from "../store/validated_store.ts";
+import { readerAt } from "../store/stored_pods.ts";
 
 /** What options are resolved against: the environment and the working directory. */
 export interface RunEnv {
@@ -56,7 +56,7 @@ export function storeOptions(opts: { store?: string }, ctx: RunEnv): StoreOption
       "could not find the Pod store directory: set --store, INSOMNIA_DATA_DIR, INSOMNIA_HOME or HOME.",
     );
   }
-  return storeAt(root);
+  return readerAt(root);
 }
 
 /** `--workspace DIR` as an absolute path; it must be an existing directory. */

@@ -7,7 +7,7 @@ import { InsomniaError } from "../errors.ts";
 import { validatePodName } from "../manifest/pod_name.ts";
 import { touchPod } from "../store/pod_store.ts";
 import { askWarning, assertStartsIn } from "../manifest/runtime_contract.ts";
-import { readPod, readPodBySession } from "../store/validated_store.ts";
+import { readPod, readPodBySession } from "../store/stored_pods.ts";
 import { type LaunchedPod, launchedPod, type Planned, runEnvOf, waitingPlan } from "./launched.ts";
 import type { LaunchRequest } from "./launch_request.ts";
 import { checkedWorkspace, storeOptions } from "./options.ts";

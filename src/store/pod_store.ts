@@ -65,10 +65,22 @@ export interface StoreOptions {
   /** Store root directory (`-s/--store`, default `<data_dir>/sessions`). */
   root: string;
   /**
-   * Validates a snapshot manifest; throws anything when it is invalid. Called on every read of a
-   * record and on every manifest about to be stored; a throw becomes `snapshot_invalid`.
+   * Validates a snapshot manifest; throws anything when it is invalid. Called on every manifest
+   * about to be stored, and on every read of a record when {@link checkStoredManifest} is not
+   * given; a throw becomes `snapshot_invalid`.
    */
   validateManifest?: (manifest: unknown) => void;
+  /**
+   * Checks a snapshot manifest read back from disk, after its hashes verified (so it is the
+   * manifest {@link validateManifest} accepted when it was stored, byte for byte); throws anything
+   * when it is unusable. Defaults to {@link validateManifest}.
+   */
+  checkStoredManifest?: (manifest: unknown) => void;
+}
+
+/** What a read checks a stored snapshot with. */
+function readCheck(opts: StoreOptions): ((manifest: unknown) => void) | undefined {
+  return opts.checkStoredManifest ?? opts.validateManifest;
 }
 
 /** Input of {@link createPod}. */
@@ -186,14 +198,14 @@ export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod 
 
 /**
  * Reads and verifies a Pod record: `pod_not_found` when missing; `snapshot_invalid` when the file
- * is unreadable JSON, has a wrong or missing format, a hash mismatch, or a manifest that
- * `validateManifest` rejects. Never modifies anything.
+ * is unreadable JSON, has a wrong or missing format, a hash mismatch, or a manifest that the read
+ * check (`checkStoredManifest`, else `validateManifest`) rejects. Never modifies anything.
  */
 export function readPod(opts: StoreOptions, name: string): StoredPod {
   validatePodName(name);
   const layout = layoutOf(opts);
   checkStoreFile(layout);
-  return readPodAt(layout, name, opts.validateManifest);
+  return readPodAt(layout, name, readCheck(opts));
 }
 
 /**
@@ -215,7 +227,7 @@ export function readPodBySession(opts: StoreOptions, sessionId: string): StoredP
   const index = text === undefined ? undefined : decodeSessionIndex(text);
   if (index && isValidPodName(index.pod)) {
     try {
-      const pod = readPodAt(layout, index.pod, opts.validateManifest);
+      const pod = readPodAt(layout, index.pod, readCheck(opts));
       if (pod.pod.session_id === sessionId && pod.pod.id === index.pod_id) return pod;
     } catch (error) {
       if (!(error instanceof InsomniaError && error.code === "pod_not_found")) throw error;
@@ -231,7 +243,7 @@ export function readPodBySession(opts: StoreOptions, sessionId: string): StoredP
     } catch {
       continue;
     }
-    if (record.pod.session_id === sessionId) return readPodAt(layout, name, opts.validateManifest);
+    if (record.pod.session_id === sessionId) return readPodAt(layout, name, readCheck(opts));
   }
   throw notFound();
 }
@@ -246,7 +258,7 @@ export function listPods(opts: StoreOptions): PodListEntry[] {
   return podNames(layout).map((name): PodListEntry => {
     try {
       validatePodName(name);
-      return { name, ok: true, record: readPodAt(layout, name, opts.validateManifest) };
+      return { name, ok: true, record: readPodAt(layout, name, readCheck(opts)) };
     } catch (error) {
       if (!(error instanceof InsomniaError)) throw error;
       return { name, ok: false, error: { code: error.code, message: error.message } };
@@ -288,7 +300,7 @@ export function listPodSummaries(opts: StoreOptions): PodSummary[] {
         const { id, session_id, created_at, updated_at, source } = entry;
         return { name, ok: true, summary: { id, session_id, created_at, updated_at, source } };
       }
-      const record = readPodAt(layout, name, opts.validateManifest);
+      const record = readPodAt(layout, name, readCheck(opts));
       return {
         name,
         ok: true,

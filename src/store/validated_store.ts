@@ -1,19 +1,18 @@
 /**
- * The Pod store with its snapshot check bound: every manifest it stores or reads must be a valid
- * resolved Pod manifest, unless the caller passes its own `validateManifest`. The CLI, the use
- * cases (src/app/) and the library entry use these; src/store/pod_store.ts itself stays generic
- * (its manifests are opaque JSON), which is what its own tests exercise.
+ * The Pod store with its snapshot checks bound: every manifest it stores must be a valid resolved
+ * Pod manifest (the full schema, src/manifest/validate.ts), unless the caller passes its own
+ * `validateManifest`; every snapshot it reads is checked as src/store/stored_pods.ts does (hashes,
+ * then the runtime's contract). The use cases (src/app/) and the library entry use these;
+ * src/store/pod_store.ts itself stays generic (its manifests are opaque JSON), which is what its
+ * own tests exercise.
  * @module
  */
 import { parsePodManifest } from "../manifest/validate.ts";
 import * as store from "./pod_store.ts";
-import type {
-  CreatePodInput,
-  PodListEntry,
-  ReplaceSnapshotInput,
-  StoredPod,
-  StoreOptions,
-} from "./pod_store.ts";
+import type { CreatePodInput, ReplaceSnapshotInput, StoredPod, StoreOptions } from "./pod_store.ts";
+import { checkStoredSnapshot } from "./stored_pods.ts";
+
+export { listPods, listPodSummaries, readPod, readPodBySession } from "./stored_pods.ts";
 
 /** Throws `snapshot_invalid` unless `manifest` is a valid resolved Pod manifest. */
 function validateSnapshotManifest(manifest: unknown): void {
@@ -21,7 +20,8 @@ function validateSnapshotManifest(manifest: unknown): void {
 }
 
 /**
- * The store at `root`, checking every snapshot manifest.
+ * The store at `root`: every manifest stored is validated in full, every snapshot read is checked
+ * against its hashes and the runtime's contract.
  *
  * @example
  * ```ts
@@ -31,7 +31,11 @@ function validateSnapshotManifest(manifest: unknown): void {
  * ```
  */
 export function storeAt(root: string): StoreOptions {
-  return { root, validateManifest: validateSnapshotManifest };
+  return {
+    root,
+    validateManifest: validateSnapshotManifest,
+    checkStoredManifest: checkStoredSnapshot,
+  };
 }
 
 function bound(opts: StoreOptions): StoreOptions {
@@ -58,61 +62,6 @@ function bound(opts: StoreOptions): StoreOptions {
  */
 export function createPod(opts: StoreOptions, input: CreatePodInput): StoredPod {
   return store.createPod(bound(opts), input);
-}
-
-/**
- * {@link store.readPod} with the snapshot check bound.
- *
- * @example
- * ```ts
- * import { readPod, storeAt } from "./validated_store.ts";
- * const pod = readPod(storeAt("/tmp/my-store"), "coder");
- * console.log(pod.snapshot.sha256);
- * ```
- */
-export function readPod(opts: StoreOptions, name: string): StoredPod {
-  return store.readPod(bound(opts), name);
-}
-
-/**
- * {@link store.readPodBySession} with the snapshot check bound.
- *
- * @example
- * ```ts
- * import { readPodBySession, storeAt } from "./validated_store.ts";
- * const pod = readPodBySession(storeAt("/tmp/my-store"), "0b9c6a3e-7f5d-4c1e-9a51-2f3d4e5f6a7b");
- * console.log(pod.pod.name);
- * ```
- */
-export function readPodBySession(opts: StoreOptions, sessionId: string): StoredPod {
-  return store.readPodBySession(bound(opts), sessionId);
-}
-
-/**
- * {@link store.listPods} with the snapshot check bound.
- *
- * @example
- * ```ts
- * import { listPods, storeAt } from "./validated_store.ts";
- * for (const entry of listPods(storeAt("/tmp/my-store"))) console.log(entry.name);
- * ```
- */
-export function listPods(opts: StoreOptions): PodListEntry[] {
-  return store.listPods(bound(opts));
-}
-
-/**
- * {@link store.listPodSummaries} with the snapshot check bound (for records the index cannot
- * vouch for).
- *
- * @example
- * ```ts
- * import { listPodSummaries, storeAt } from "./validated_store.ts";
- * for (const pod of listPodSummaries(storeAt("/tmp/my-store"))) console.log(pod.name, pod.ok);
- * ```
- */
-export function listPodSummaries(opts: StoreOptions): store.PodSummary[] {
-  return store.listPodSummaries(bound(opts));
 }
 
 /**

@@ -18,6 +18,8 @@ import {
   withSandbox,
   writeFile,
 } from "../helpers/cli.ts";
+import { type PodRecord, podRecordOf } from "../../src/store/records.ts";
+import { canonicalSha256 } from "../../src/store/canonical.ts";
 
 const profileNix = (model: string, extra = "") =>
   `let insomnia = import <insomnia> { }; in
@@ -158,6 +160,43 @@ Deno.test("reload shows the diff, writes nothing without --yes, replaces and kee
     const historyDir = join(created.pod.dir, "history");
     const old = JSON.parse(readFileSync(join(historyDir, readdirSync(historyDir)[0]), "utf8"));
     assert.equal(old.snapshot.manifest.model.ref, "anthropic/claude-sonnet-4-6");
+  });
+});
+
+// What a read verifies (docs/session-store.md): the hashes prove the snapshot is the one validated
+// when it was stored; the runtime's contract catches an edit that recomputed them.
+Deno.test("a snapshot edited with its hashes recomputed is checked against the runtime's contract on resume and show", async () => {
+  await withSandbox(async (sb) => {
+    const art = writeFile(join(sb.root, "a.json"), artifactJson("anthropic/claude-sonnet-4-6"));
+    const created = await ok(sb, ["--profile", art]);
+    const file = join(created.pod.dir, "pod.json");
+    const pristine = readFileSync(file, "utf8");
+    const rehashed = (edit: (manifest: any) => void) => {
+      const record = JSON.parse(pristine) as PodRecord;
+      const manifest = structuredClone(record.snapshot.manifest) as any;
+      edit(manifest);
+      const snapshot = { sha256: canonicalSha256(manifest), manifest };
+      const next = podRecordOf(
+        record.pod,
+        record.profile,
+        record.fingerprint,
+        snapshot,
+        record.history_count,
+      );
+      return JSON.stringify(next, null, 2) + "\n";
+    };
+    writeFileSync(file, rehashed((m) => (m.worker.tool_ouput = "full")));
+    for (const args of [["--pod", "art"], ["pods", "show", "art"]]) {
+      const error = await fails(sb, args, "snapshot_invalid");
+      assert.match(error.message, /worker\.tool_ouput: a field the runtime does not read/);
+    }
+    writeFileSync(file, rehashed((m) => delete m.scope));
+    const missing = await fails(sb, ["--pod", "art"], "snapshot_invalid");
+    assert.match(missing.message, /scope: missing required field/);
+    // An edit the runtime accepts, with consistent hashes, resumes as the edited snapshot.
+    writeFileSync(file, rehashed((m) => (m.worker.max_turns = 7)));
+    const resumed = await ok(sb, ["--pod", "art"]);
+    assert.equal(resumed.manifest.worker.max_turns, 7);
   });
 });
 

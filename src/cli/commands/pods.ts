@@ -31,7 +31,6 @@ import {
 import { confirm } from "../confirm.ts";
 import { askWarning } from "../../manifest/runtime_contract.ts";
 import { validatePodName } from "../../manifest/pod_name.ts";
-import { exportedArtifact } from "../../profile/artifact.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { storeOptions } from "../../app/options.ts";
@@ -230,7 +229,6 @@ function writeFailed(file: string, error: unknown): InsomniaError {
 }
 
 /** `pods export` handler. */
-// deno-lint-ignore require-await
 export async function podsExport(
   opts: Record<string, unknown>,
   args: string[],
@@ -242,6 +240,8 @@ export async function podsExport(
   const p = isProfileProvenance(recorded) ? recorded : null;
   const workspace = typeof p?.workspace === "string" ? p.workspace : undefined;
   const portable = portableManifest(record.snapshot.manifest, workspace);
+  // The artifact's schema is loaded here only: pods list and show need none.
+  const { exportedArtifact } = await import("../../profile/artifact.ts");
   const artifact = exportedArtifact({
     name: p?.metadata?.name ?? record.pod.name,
     description: p?.metadata?.description,

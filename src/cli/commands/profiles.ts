@@ -11,7 +11,7 @@ import type { CliContext, CommandOutput } from "../context.ts";
 import { withProgress } from "../progress.ts";
 import { renderRows, summaryRows } from "../../manifest/summary.ts";
 import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.ts";
-import { listPods } from "../../store/validated_store.ts";
+import { listPods } from "../../store/stored_pods.ts";
 import { describeChanges, profileDriftDetail, provenanceLabel } from "../../profile/provenance.ts";
 import type { InputChange } from "../../nix/inputs.ts";
 import { oneLine } from "../../terminal_text.ts";
