@@ -11,6 +11,7 @@ const { statSync } = await import("node:fs");
 const { mark, renderTimings } = await import("./timing.ts");
 const { startEarlyEvaluation } = await import("./cli/early_eval.ts");
 const { discardPrestartedNix } = await import("./nix/prestart.ts");
+mark("early-start modules loaded");
 
 const argv = process.argv.slice(2);
 

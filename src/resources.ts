@@ -21,8 +21,8 @@ import {
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHash, randomBytes } from "node:crypto";
-import { RESOURCES } from "./generated/resources.ts";
+import { randomBytes } from "node:crypto";
+import { RESOURCES, RESOURCES_HASH } from "./generated/resources.ts";
 import { cacheDir, type Env, envValue } from "./env.ts";
 import { InsomniaError } from "./errors.ts";
 import { VERSION } from "./version.ts";
@@ -56,16 +56,8 @@ function sourceTreeResources(): string | undefined {
 let materialised: string | undefined;
 
 /** Short content hash of the embedded resources (names the cache directory). */
-function resourcesHash(): string {
-  const hash = createHash("sha256");
-  for (const key of Object.keys(RESOURCES).sort()) {
-    hash.update(key).update("\0").update(RESOURCES[key]);
-  }
-  return hash.digest("hex").slice(0, 16);
-}
-
 function cachedResourceDir(cache: string): string {
-  return join(cache, `resources-${VERSION}-${resourcesHash()}`);
+  return join(cache, `resources-${VERSION}-${RESOURCES_HASH}`);
 }
 
 const COMPLETE = ".complete";

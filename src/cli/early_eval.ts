@@ -23,11 +23,12 @@ import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
 import { evalGuard } from "../nix/guard.ts";
+import { mark } from "../timing.ts";
 import {
   binaryIdentity,
   evalCacheDir,
   evalCacheEnabled,
-  lookupEvalCache,
+  peekEvalCache,
 } from "../nix/eval_cache.ts";
 
 type ParseOption = { type: "string" | "boolean"; short?: string };
@@ -79,7 +80,9 @@ export function plannedEvaluation(
     let file: string;
     let allow: string[] | undefined;
     if (sel.kind === "path") file = profileFileFor(resolve(cwd, sel.path), selector);
-    else if (sel.kind === "named" || sel.kind === "default") {
+    else if (sel.kind === "named" && sel.source === "builtin") {
+      return undefined; // shipped evaluated: no Nix, and no registry to load for it
+    } else if (sel.kind === "named" || sel.kind === "default") {
       // Loading the registries would unpack the builtin resources if they are not on disk yet;
       // nothing may be written before the command line is validated.
       if (!resourceDirIfPresent(env)) return undefined;
@@ -121,6 +124,7 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
   const setting = envValue(env, "INSOMNIA_EARLY_EVAL")?.trim().toLowerCase();
   if (setting !== undefined && ["0", "false", "off", "no"].includes(setting)) return false;
   const planned = plannedEvaluation(argv, env, cwd);
+  mark("early start planned");
   if (!planned) return false;
   const library = resourceDirIfPresent(env);
   const requested = envValue(env, "INSOMNIA_NIX_BIN") ?? "nix";
@@ -144,7 +148,9 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
   const cacheDir = evalCacheDir(env);
   const binary = binaryIdentity(bin);
   if (!planned.impure && evalCacheEnabled(planned.noCache, env) && cacheDir && binary) {
-    if (lookupEvalCache(cacheDir, { binary, args, cwd: evalCwd, env: nixEnv(env) })) return false;
+    const hit = peekEvalCache(cacheDir, { binary, args, cwd: evalCwd, env: nixEnv(env) });
+    mark("early cache lookup");
+    if (hit) return false;
   }
   prestartNix({
     bin,

@@ -123,6 +123,13 @@ function stillHolds(input: CachedInput, writtenAt: number): boolean {
 /** The cached result of `spec`'s evaluation when every input still holds what it held. */
 export function lookupEvalCache(dir: string, spec: EvalCacheSpec): CacheHit | undefined {
   const key = evalCacheKey(spec);
+  // The early start (src/cli/early_eval.ts) looked this entry up a moment ago in this process:
+  // its hit is handed to the pipeline once instead of being read and checked again.
+  const early = verifiedHits.get(`${dir}\0${key}`);
+  if (early) {
+    verifiedHits.delete(`${dir}\0${key}`);
+    return early;
+  }
   try {
     const entry = JSON.parse(
       readBoundedText(entryPath(dir, key), { code: "store_io", what: "evaluation cache entry" }),
@@ -143,6 +150,19 @@ export function lookupEvalCache(dir: string, spec: EvalCacheSpec): CacheHit | un
   } catch {
     return undefined; // missing, unreadable, truncated or not JSON: a miss
   }
+}
+
+/** Hits found by {@link peekEvalCache}, each handed out once by {@link lookupEvalCache}. */
+const verifiedHits = new Map<string, CacheHit>();
+
+/**
+ * Whether {@link lookupEvalCache} will hit for `spec`; a hit is kept for the lookup that follows
+ * in this process (the early start asks first, the pipeline uses the result).
+ */
+export function peekEvalCache(dir: string, spec: EvalCacheSpec): boolean {
+  const hit = lookupEvalCache(dir, spec);
+  if (hit) verifiedHits.set(`${dir}\0${evalCacheKey(spec)}`, hit);
+  return hit !== undefined;
 }
 
 const pending = new Map<string, Entry>();
