@@ -7,11 +7,7 @@
  * @module
  */
 import { InsomniaError } from "../errors.ts";
-import { type ContractError, validate } from "../generated/contract_validator.ts";
-
-const compiled = validate as unknown as ((value: unknown) => boolean) & {
-  errors?: ContractError[] | null;
-};
+import { type ContractError, contractValidator } from "../generated/contract_validator.ts";
 
 /** `/scope/allow/0/target` → `scope.allow[0].target` (the field paths our messages use). */
 function fieldPath(pointer: string): string {
@@ -70,6 +66,7 @@ function describe(error: ContractError): string {
  * ```
  */
 export function runtimeContractProblem(manifest: unknown): string | undefined {
+  const compiled = contractValidator();
   if (compiled(manifest)) return undefined;
   const [first] = compiled.errors ?? [];
   return first ? describe(first) : "it does not match the runtime's contract";
