@@ -7,7 +7,7 @@
  * `schema.ts` re-exports these types and fails to type-check when they are stale (an equality
  * check), and `tests/manifest_types_test.ts` compares this script's output with the file.
  */
-import * as z from "npm:zod@4.6.7";
+import * as z from "npm:zod@4.6.7/mini";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
@@ -32,7 +32,7 @@ type Json = {
   description?: string;
 };
 
-const TYPES: Array<[name: string, doc: string, schema: z.ZodType]> = [
+const TYPES: Array<[name: string, doc: string, schema: z.ZodMiniType]> = [
   ["ManifestConfig", "A partial manifest (one layer).", manifestConfigSchema],
   ["ModelConfig", "A model section in partial form.", ModelConfigSchema],
   ["PathValue", "A path before resolution.", PathValueSchema],

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import * as z from "npm:zod@4.6.7";
+import * as z from "npm:zod@4.6.7/mini";
 import { configDir, type Env } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
 import { readBoundedTextIfExists } from "../fs/read_bounded.ts";
@@ -14,23 +14,26 @@ import { AuthRefSchema, CapabilitySchema, SchemeSchema } from "./schema.ts";
 import { parseTomlText } from "./toml.ts";
 import { describeIssues } from "./validate.ts";
 
+const text = () => z.string().check(z.minLength(1));
+const positiveInt = () => z.optional(z.number().check(z.int(), z.positive()));
+
 const ProviderSchema = z.strictObject({
-  id: z.string().min(1),
-  display_name: z.string().optional(),
+  id: text(),
+  display_name: z.optional(z.string()),
   scheme: SchemeSchema,
-  base_url: z.string().min(1).optional(),
-  auth_hint: AuthRefSchema.optional(),
-  default_capability: CapabilitySchema.optional(),
-  default_context_window: z.number().int().positive().optional(),
+  base_url: z.optional(text()),
+  auth_hint: z.optional(AuthRefSchema),
+  default_capability: z.optional(CapabilitySchema),
+  default_context_window: positiveInt(),
 });
 
 const ModelRowSchema = z.strictObject({
-  id: z.string().min(1),
-  provider: z.string().min(1),
-  display_name: z.string().optional(),
-  context_window: z.number().int().positive().optional(),
-  max_context_window: z.number().int().positive().optional(),
-  capability: CapabilitySchema.optional(),
+  id: text(),
+  provider: text(),
+  display_name: z.optional(z.string()),
+  context_window: positiveInt(),
+  max_context_window: positiveInt(),
+  capability: z.optional(CapabilitySchema),
 });
 
 /** A provider row. */
@@ -48,7 +51,7 @@ export interface Catalog {
 function loadOne<T>(
   file: string,
   key: "provider" | "model",
-  row: z.ZodType<T>,
+  row: z.ZodMiniType<T>,
   env: Env,
 ): { rows: T[]; source: string } {
   const dir = configDir(env);
@@ -69,10 +72,10 @@ function loadOne<T>(
 function checkRows<T>(
   doc: unknown,
   key: "provider" | "model",
-  row: z.ZodType<T>,
+  row: z.ZodMiniType<T>,
   source: string,
 ): T[] {
-  const schema = z.strictObject({ [key]: z.array(row).optional() });
+  const schema = z.strictObject({ [key]: z.optional(z.array(row)) });
   const parsed = schema.safeParse(doc);
   if (!parsed.success) {
     const issues = describeIssues(schema, parsed.error.issues, doc);

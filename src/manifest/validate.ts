@@ -3,7 +3,7 @@
  * unknown keys with the closest known key as a suggestion.
  * @module
  */
-import type * as z from "npm:zod@4.6.7";
+import type * as z from "npm:zod@4.6.7/mini";
 import { closest, distance } from "npm:fastest-levenshtein@1.0.16";
 import { InsomniaError } from "../errors.ts";
 import { type ManifestConfig, ManifestConfigSchema, PodManifestSchema } from "./schema.ts";
@@ -29,7 +29,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 // deno-lint-ignore no-explicit-any
 type AnyDef = any;
 
-function unwrap(schema: z.ZodType): AnyDef {
+function unwrap(schema: z.ZodMiniType): AnyDef {
   let def: AnyDef = (schema as AnyDef)._zod.def;
   while (["optional", "nullable", "default", "readonly", "pipe"].includes(def.type)) {
     def = (def.innerType ?? def.in)._zod.def;
@@ -38,7 +38,7 @@ function unwrap(schema: z.ZodType): AnyDef {
 }
 
 /** Known keys of the object schema found at `path` (union members merged). */
-export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+export function knownKeysAt(schema: z.ZodMiniType, path: readonly PropertyKey[]): string[] {
   let defs: AnyDef[] = [unwrap(schema)];
   for (const part of path) {
     const next: AnyDef[] = [];
@@ -94,7 +94,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Converts zod issues to {@link FieldIssue}s with readable messages and suggestions. */
 export function describeIssues(
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
 ): FieldIssue[] {

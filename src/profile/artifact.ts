@@ -7,7 +7,7 @@
  * Schema ({@link artifactSchema}, built only then, so reading a profile costs no schema building).
  * @module
  */
-import * as z from "npm:zod@4.6.7";
+import * as z from "npm:zod@4.6.7/mini";
 import { InsomniaError } from "../errors.ts";
 import { ManifestConfigSchema } from "../manifest/schema.ts";
 import { suggestKey } from "../manifest/validate.ts";
@@ -30,11 +30,11 @@ const ENVELOPE = {
 } as const;
 
 /** The envelope as a zod schema, for `insomnia-pod schema --artifact`. */
-export function artifactSchema(): z.ZodType {
+export function artifactSchema(): z.ZodMiniType {
   const field = {
     format: z.literal(PROFILE_FORMAT),
-    string: z.string().optional(),
-    object: z.record(z.string(), z.unknown()).optional(),
+    string: z.optional(z.string()),
+    object: z.optional(z.record(z.string(), z.unknown())),
   };
   const metadata = z.strictObject(
     Object.fromEntries(Object.entries(ENVELOPE.metadata).map(([key, type]) => [key, field[type]])),
@@ -43,7 +43,7 @@ export function artifactSchema(): z.ZodType {
     Object.fromEntries(
       Object.entries(ENVELOPE.keys).map((
         [key, part],
-      ) => [key, part === "metadata" ? metadata : ManifestConfigSchema.optional()]),
+      ) => [key, part === "metadata" ? metadata : z.optional(ManifestConfigSchema)]),
     ),
   );
 }

@@ -3,7 +3,7 @@
  * editor completion and validation of profile artifacts, TOML/JSON manifests and snapshots.
  * @module
  */
-import * as z from "npm:zod@4.6.7";
+import * as z from "npm:zod@4.6.7/mini";
 import { InsomniaError } from "../../errors.ts";
 import { ManifestConfigSchema, PodManifestSchema } from "../../manifest/schema.ts";
 import { VERSION } from "../../version.ts";
