@@ -29,7 +29,7 @@ await phase("import commander + fastest-levenshtein", async () => {
   await import("fastest-levenshtein");
 });
 await phase("import src/cli/run.ts (CLI shell, redaction)", () => import("../src/cli/run.ts"));
-await phase("import zod", () => import("zod"));
+await phase("import zod/mini", () => import("npm:zod@4.6.7/mini"));
 await phase("import smol-toml", () => import("smol-toml"));
 const launch = await phase(
   "import src/cli/commands/launch.ts (schemas, resolver, store)",
