@@ -3,9 +3,9 @@
  * real CLI and prints what the document shows (tests/helpers/doc_examples.ts has the format).
  *
  * Each document gets its own world, copied from tests/fixtures/doc_world: HOME is `/home/me`
- * and the working directory `/home/me/project` (a project with `.insomnia/` profiles and the
- * repository's `examples/`), both under a temporary root that is cut from the output, so paths
- * read as the docs print them. Blocks of one document run in order and share that world.
+ * and the working directory `/home/me/project` (a project with `.insomnia/` profiles from the
+ * example team in examples/profiles, and the repository's `examples/`), both under a temporary
+ * root that is cut from the output, so paths read as the docs print them. Blocks of one document run in order and share that world.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -156,6 +156,16 @@ function makeWorld(root: string): World {
   const home = join(root, "home", "me");
   const cwd = join(home, "project");
   cpSync(join(REPO_ROOT, "examples"), join(cwd, "examples"), { recursive: true });
+  // The sample project's profiles are the example team's (kept in one place, examples/profiles):
+  // coder.nix and ci.nix in the project, coder and reviewer registered in its .insomnia/.
+  const team = (file: string) =>
+    readFileSync(join(REPO_ROOT, "examples", "profiles", file), "utf8");
+  writeFile(join(cwd, "coder.nix"), team("coder.nix"));
+  writeFile(join(cwd, "common.nix"), team("common.nix"));
+  writeFile(join(cwd, "ci.nix"), team("reviewer.nix").replace('name = "reviewer"', 'name = "ci"'));
+  for (const file of ["coder.nix", "common.nix", "reviewer.nix"]) {
+    writeFile(join(cwd, ".insomnia", "profiles", file), team(file));
+  }
   const shim = `#!/bin/sh\nexec ${podCommand().map((a) => `'${a}'`).join(" ")} "$@"\n`;
   for (const bin of [join(root, "bin", "insomnia-pod"), join(cwd, "dist", "insomnia-pod")]) {
     writeFile(bin, shim);

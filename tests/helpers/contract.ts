@@ -8,6 +8,7 @@ import { Ajv2020 } from "npm:ajv@8.20.0/dist/2020.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { strictContract } from "../../scripts/gen_contract_validator.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -21,28 +22,12 @@ export const CONTRACT_FILE = join(
   "pod-manifest.rust-d77a86d5.schema.json",
 );
 
-/**
- * Adds `unevaluatedProperties: false` at the top of every serde definition (not the `Runtime*`
- * checks, which look at a few keys each): annotations from its own `properties` and from its
- * `if`/`then` variant branches count as evaluated, anything else is a key the runtime ignores.
- */
-function strict(contract: Json): Json {
-  const defs: Json = {};
-  for (const [name, def] of Object.entries(contract.$defs as Record<string, Json>)) {
-    const object = Array.isArray(def.type) ? def.type.includes("object") : def.type === "object";
-    defs[name] = !name.startsWith("Runtime") && object && (def.properties || def.allOf)
-      ? { ...def, unevaluatedProperties: false }
-      : def;
-  }
-  return { ...contract, $defs: defs };
-}
-
 let validator: ((value: unknown) => boolean) & { errors?: Json[] | null } | undefined;
 
 /** The problems `manifest` has against the strict contract (empty: it loads and means what it says). */
 export function contractProblems(manifest: unknown): string[] {
   if (!validator) {
-    const schema = strict(JSON.parse(readFileSync(CONTRACT_FILE, "utf8")));
+    const schema = strictContract(JSON.parse(readFileSync(CONTRACT_FILE, "utf8")));
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     validator = ajv.compile(schema);
   }
