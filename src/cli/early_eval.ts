@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Env, envValue } from "../env.ts";
 import { HELP_OPTION, launchFlags, longOf, VERSION_OPTION } from "../app/launch_flags.ts";
+import { rootParseOptions } from "./root_argv.ts";
 import { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, MAX_STDERR_BYTES } from "../nix/args.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import { prestartNix } from "../nix/prestart.ts";
@@ -30,19 +31,6 @@ import {
   evalCacheEnabled,
   peekEvalCache,
 } from "../nix/eval_cache.ts";
-
-type ParseOption = { type: "string" | "boolean"; short?: string };
-
-/** The root command's options as `parseArgs` options (plus help and version); from the flag table. */
-function rootOptions(): Record<string, ParseOption> {
-  const specs = [...launchFlags().map(([, spec]) => spec), HELP_OPTION, VERSION_OPTION];
-  return Object.fromEntries(specs.map(({ flags }) => {
-    const long = longOf(flags).slice(2);
-    const short = /^-(\w),/.exec(flags)?.[1];
-    const option: ParseOption = { type: flags.includes("<") ? "string" : "boolean" };
-    return [long, short ? { ...option, short } : option];
-  }));
-}
 
 /** Long names of the flags that resume, use TOML, or print and exit: not a create from a profile. */
 function otherForms(): string[] {
@@ -67,7 +55,7 @@ export function plannedEvaluation(
 } | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: rootOptions(), strict: true }));
+    ({ values } = parseArgs({ args: argv, options: rootParseOptions(), strict: true }));
   } catch {
     return undefined; // a subcommand, or a usage error the CLI will explain
   }

@@ -4,14 +4,14 @@
  * @module
  */
 import process from "node:process";
-import { type Command, CommanderError } from "npm:commander@15.1.0";
+import type { Command, CommanderError } from "npm:commander@15.1.0";
 import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { takeEarlyInterrupt } from "../interrupt.ts";
 import { commitVersionCache } from "../nix/version_cache.ts";
 import { commitEvalCache } from "../nix/eval_cache.ts";
 import { oneLine } from "../terminal_text.ts";
 import { InsomniaError, toInsomniaError } from "../errors.ts";
-import { buildProgram, needsSubcommands } from "./program.ts";
+import { plainRootOptions } from "./root_argv.ts";
 import { COMMAND_NAMES, commandAt } from "./command_list.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { guardOutput, printError, writeErr, writeJson, writeOut, writeOutRaw } from "./output.ts";
@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     return 130;
   }
   let exitCode = 0;
-  const program = buildProgram(async (command, opts, args) => {
+  const runCommand = async (command: string, opts: Record<string, unknown>, args: string[]) => {
     const quiet = Boolean(opts.quiet);
     const ctx: CliContext = {
       env: process.env,
@@ -192,23 +192,33 @@ export async function main(argv: string[]): Promise<number> {
     if (ctx.json) writeJson(output.document ? output.json : withFormat(output.json));
     else writeOut(output.human);
     exitCode = output.exitCode ?? 0;
-  }, needsSubcommands(argv));
+  };
+  // A plain root command line (a create or a resume) needs no commander program (root_argv.ts).
+  const plain = plainRootOptions(argv);
   // commander writes help to stderr only when a command group is run without a subcommand.
   let groupHelp: { command: Command; text: string } | undefined;
   // With --json, what commander prints (help or the version) waits: the version becomes JSON.
   let held = "";
-  // commander copies output settings only into commands created afterwards: set them everywhere.
-  const configure = (cmd: Command) => {
-    cmd.configureOutput({
-      writeOut: (text) => json ? (held += text) : writeOutRaw(text),
-      writeErr: (text) => (groupHelp = { command: cmd, text }),
-      outputError: () => {},
-    });
-    cmd.commands.forEach(configure);
-  };
-  configure(program);
+  let isCommanderError = (_error: unknown): _error is CommanderError => false;
   try {
-    await program.parseAsync(argv, { from: "user" });
+    if (plain) await runCommand("", plain as Record<string, unknown>, []);
+    else {
+      const { buildProgram, needsSubcommands } = await import("./program.ts");
+      const { CommanderError } = await import("npm:commander@15.1.0");
+      isCommanderError = (error): error is CommanderError => error instanceof CommanderError;
+      const program = buildProgram(runCommand, needsSubcommands(argv));
+      // commander copies output settings only into commands created afterwards: set them all.
+      const configure = (cmd: Command) => {
+        cmd.configureOutput({
+          writeOut: (text) => json ? (held += text) : writeOutRaw(text),
+          writeErr: (text) => (groupHelp = { command: cmd, text }),
+          outputError: () => {},
+        });
+        cmd.commands.forEach(configure);
+      };
+      configure(program);
+      await program.parseAsync(argv, { from: "user" });
+    }
     if (held) writeOutRaw(held);
     // A failed run writes nothing, not even a cache.
     if (exitCode === 0) {
@@ -217,16 +227,16 @@ export async function main(argv: string[]): Promise<number> {
     }
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError && interrupted) {
+    if (isCommanderError(error) && interrupted) {
       printError(new InsomniaError("cancelled", "interrupted; nothing was written."), json);
       return 130;
     }
-    if (error instanceof CommanderError && error.code === "commander.version" && json) {
+    if (isCommanderError(error) && error.code === "commander.version" && json) {
       writeJson(withFormat({ version: held.trim() }));
       return 0;
     }
     if (held) writeOutRaw(held); // help stays text, --json or not
-    if (error instanceof CommanderError) {
+    if (isCommanderError(error)) {
       if (["commander.helpDisplayed", "commander.version"].includes(error.code)) return 0;
       if (error.code === "commander.help") {
         // Help asked for (`profiles help`) went to stdout: success. Help commander printed
