@@ -61,8 +61,12 @@ export function plainRootOptions(argv: readonly string[]): LaunchOptions | undef
   } catch {
     return undefined;
   }
-  if (tokens.some((t) => t.kind === "option" && !t.inlineValue && t.value?.startsWith("-"))) {
-    return undefined; // `--profile -x`: commander reads that differently
+  // `--profile -x`: commander reads that differently (and a runtime without tokens: commander).
+  if (
+    !Array.isArray(tokens) ||
+    tokens.some((t) => t.kind === "option" && !t.inlineValue && t.value?.startsWith("-"))
+  ) {
+    return undefined;
   }
   const byLong = new Map(launchFlags().map(([key, spec]) => [longOf(spec.flags).slice(2), key]));
   const options: Partial<Record<LaunchFlag, string | boolean>> = {};
