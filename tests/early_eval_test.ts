@@ -16,6 +16,8 @@ import {
   prestartNix,
 } from "../src/nix/prestart.ts";
 import { evaluateNix } from "../src/nix/evaluate.ts";
+import { handOverRegistry, loadProfileRegistry } from "../src/profile/discovery.ts";
+import { assertProjectEntryTrusted, rememberEarlyTrust } from "../src/profile/project_trust.ts";
 import { countingNix, REPO_ROOT } from "./helpers/cli.ts";
 
 interface Dir {
@@ -91,6 +93,41 @@ Deno.test(
       plannedEvaluation(["--profile", "project:mine"], { ...env, INSOMNIA_TRUST_ALL: "1" }, cwd)
         ?.file !== undefined,
       true,
+    );
+  }),
+);
+
+Deno.test(
+  "the early start hands its registry and trust check to the pipeline once, and only with the same flags",
+  withDir(({ root, env }) => {
+    const cwd = join(root, "ws");
+    mkdirSync(join(cwd, ".insomnia"));
+    writeFileSync(
+      join(cwd, ".insomnia", "manifest.toml"),
+      '[profiles.profile]\nmine = "../coder.nix"\n',
+    );
+    const envs = { ...env, INSOMNIA_EARLY_EVAL: "0" }; // plans and hands over, starts no nix
+    const planned = plannedEvaluation(["--profile", "mine", "--trust"], envs, cwd);
+    assert.ok(planned?.handOver, "a registry name plans with its registry");
+    const { registry, trusted } = planned.handOver;
+    assert.equal(trusted, "project:mine");
+    // What startEarlyEvaluation does with it: the pipeline's next load is that registry, once.
+    handOverRegistry(envs, cwd, registry);
+    assert.equal(loadProfileRegistry({ ...envs }, cwd) === registry, false, "another env: a load");
+    assert.equal(loadProfileRegistry(envs, cwd), registry);
+    assert.notEqual(loadProfileRegistry(envs, cwd), registry, "once");
+    // A trust check remembered with --trust does not excuse a check without it.
+    rememberEarlyTrust(registry, "project:mine", { env: envs, trustAll: true });
+    assert.throws(
+      () => assertProjectEntryTrusted(registry, "project:mine", { env: envs }),
+      (e: unknown) => (e as { code?: string }).code === "project_untrusted",
+    );
+    rememberEarlyTrust(registry, "project:mine", { env: envs, trustAll: true });
+    assertProjectEntryTrusted(registry, "project:mine", { env: envs, trustAll: true });
+    assert.throws(
+      () => assertProjectEntryTrusted(registry, "project:mine", { env: envs }),
+      (e: unknown) => (e as { code?: string }).code === "project_untrusted",
+      "once",
     );
   }),
 );

@@ -16,10 +16,10 @@ import { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, MAX_STDERR_BYTES } from "../nix
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import { prestartNix } from "../nix/prestart.ts";
 import { findExecutable } from "../nix/process.ts";
-import { loadProfileRegistry } from "../profile/discovery.ts";
+import { handOverRegistry, loadProfileRegistry } from "../profile/discovery.ts";
 import { profileFileFor } from "../profile/profile_file.ts";
-import { selectEntry } from "../profile/registry.ts";
-import { assertProjectEntryTrusted } from "../profile/project_trust.ts";
+import { type Registry, selectEntry } from "../profile/registry.ts";
+import { assertProjectEntryTrusted, rememberEarlyTrust } from "../profile/project_trust.ts";
 import { parseSelector } from "../profile/selector.ts";
 import { resourceDirIfPresent } from "../resources.ts";
 import { impureEvalRequested, nixEnv } from "../nix/sandbox.ts";
@@ -31,6 +31,12 @@ import {
   evalCacheEnabled,
   peekEvalCache,
 } from "../nix/eval_cache.ts";
+
+/** What the early start read that the pipeline would read again (see {@link startEarlyEvaluation}). */
+interface HandOver {
+  registry: Registry;
+  trusted?: string;
+}
 
 /** Long names of the flags that resume, use TOML, or print and exit: not a create from a profile. */
 function otherForms(): string[] {
@@ -52,6 +58,8 @@ export function plannedEvaluation(
   impure: boolean;
   allow?: string[];
   noCache: boolean;
+  /** For a registry name: the registry it was found in, and the entry whose trust was checked. */
+  handOver?: HandOver;
 } | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -67,6 +75,7 @@ export function plannedEvaluation(
     const sel = parseSelector(selector);
     let file: string;
     let allow: string[] | undefined;
+    let handOver: HandOver | undefined;
     if (sel.kind === "path") file = profileFileFor(resolve(cwd, sel.path), selector);
     else if (sel.kind === "named" && sel.source === "builtin") {
       return undefined; // shipped evaluated: no Nix, and no registry to load for it
@@ -84,6 +93,7 @@ export function plannedEvaluation(
           trustAll: values.trust === true,
         });
       }
+      handOver = { registry, ...(entry.source === "project" && { trusted: entry.qualified }) };
       file = profileFileFor(entry.path, selector);
       allow = entry.allow;
     } else return undefined;
@@ -98,6 +108,7 @@ export function plannedEvaluation(
       impure: impureEvalRequested(values["impure-eval"] === true, env),
       ...(allow && { allow }),
       noCache: values["no-cache"] === true,
+      ...(handOver && { handOver }),
     };
   } catch {
     return undefined;
@@ -114,6 +125,16 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
   const planned = plannedEvaluation(argv, env, cwd);
   mark("early start planned");
   if (!planned) return false;
+  if (planned.handOver) {
+    // The pipeline takes the registry (and the entry's trust check) instead of reading it again.
+    handOverRegistry(env, cwd, planned.handOver.registry);
+    if (planned.handOver.trusted) {
+      rememberEarlyTrust(planned.handOver.registry, planned.handOver.trusted, {
+        env,
+        trustAll: argv.includes("--trust"),
+      });
+    }
+  }
   const library = resourceDirIfPresent(env);
   const requested = envValue(env, "INSOMNIA_NIX_BIN") ?? "nix";
   const bin = findExecutable(requested, env, cwd);

@@ -18,6 +18,11 @@ import { loadRegistry, type Registry } from "./registry.ts";
  * ```
  */
 export function loadProfileRegistry(env: Env, cwd: string): Registry {
+  if (handedOver?.env === env && handedOver.cwd === cwd) {
+    const { registry } = handedOver;
+    handedOver = undefined;
+    return registry;
+  }
   const user = userManifestPath(env);
   return loadRegistry({
     builtin: builtinProfiles(env),
@@ -25,4 +30,15 @@ export function loadProfileRegistry(env: Env, cwd: string): Registry {
     userFileRequired: user?.explicit ?? false,
     projectStart: cwd,
   });
+}
+
+let handedOver: { env: Env; cwd: string; registry: Registry } | undefined;
+
+/**
+ * Hands `registry`, just loaded for `env` and `cwd` by the early start (src/cli/early_eval.ts),
+ * to the next {@link loadProfileRegistry} of the same `env` and `cwd` in this process, once: the
+ * pipeline then does not read and parse the same files again a few milliseconds later.
+ */
+export function handOverRegistry(env: Env, cwd: string, registry: Registry): void {
+  handedOver = { env, cwd, registry };
 }

@@ -42,6 +42,14 @@ export function assertProjectEntryTrusted(
   qualified: string,
   options: TrustOptions,
 ): void {
+  const early = verifiedEarly;
+  verifiedEarly = undefined;
+  if (
+    early?.registry === registry && early.qualified === qualified &&
+    early.trustAll === trustAllRequested(options.trustAll, options.env)
+  ) {
+    return; // checked a moment ago by the early start, on this very registry, with these flags
+  }
   const project = registry.sources.project;
   if (project.file === undefined) return;
   assertProjectTrusted(project.file, namedProfiles(project), `its profile ${qualified}`, options);
@@ -191,4 +199,23 @@ export function trustedBeforeEdit(registryFile: string, env: Env): boolean {
 /** After such an edit: trust the project as it is now (see {@link trustedBeforeEdit}). */
 export function retrustAfterEdit(registryFile: string, env: Env): void {
   trustProject(projectRootOf(registryFile), env);
+}
+
+let verifiedEarly: { registry: Registry; qualified: string; trustAll: boolean } | undefined;
+
+/**
+ * Records that the early start (src/cli/early_eval.ts) found `qualified` of `registry` trusted, so
+ * the pipeline's next check — of the same entry of the same (handed-over) registry, with the same
+ * trust flags — passes without hashing the project again; once.
+ */
+export function rememberEarlyTrust(
+  registry: Registry,
+  qualified: string,
+  options: TrustOptions,
+): void {
+  verifiedEarly = {
+    registry,
+    qualified,
+    trustAll: trustAllRequested(options.trustAll, options.env),
+  };
 }
