@@ -74,15 +74,21 @@ Deno.test(
   }),
 );
 
+/** `<root>/ws` as a project registering `mine` (its coder.nix); returns the directory. */
+function projectWithMine(root: string): string {
+  const cwd = join(root, "ws");
+  mkdirSync(join(cwd, ".insomnia"));
+  writeFileSync(
+    join(cwd, ".insomnia", "manifest.toml"),
+    '[profiles.profile]\nmine = "../coder.nix"\n',
+  );
+  return cwd;
+}
+
 Deno.test(
   "a project registry name naming a .nix file is planned",
   withDir(({ root, env }) => {
-    const cwd = join(root, "ws");
-    mkdirSync(join(cwd, ".insomnia"));
-    writeFileSync(
-      join(cwd, ".insomnia", "manifest.toml"),
-      '[profiles.profile]\nmine = "../coder.nix"\n',
-    );
+    const cwd = projectWithMine(root);
     // An untrusted project's profile is never started early (nor at all: the gate refuses it).
     assert.equal(plannedEvaluation(["--profile", "mine"], env, cwd), undefined);
     assert.equal(
@@ -100,12 +106,7 @@ Deno.test(
 Deno.test(
   "the early start hands its registry and trust check to the pipeline once, and only with the same flags",
   withDir(({ root, env }) => {
-    const cwd = join(root, "ws");
-    mkdirSync(join(cwd, ".insomnia"));
-    writeFileSync(
-      join(cwd, ".insomnia", "manifest.toml"),
-      '[profiles.profile]\nmine = "../coder.nix"\n',
-    );
+    const cwd = projectWithMine(root);
     const envs = { ...env, INSOMNIA_EARLY_EVAL: "0" }; // plans and hands over, starts no nix
     const planned = plannedEvaluation(["--profile", "mine", "--trust"], envs, cwd);
     assert.ok(planned?.handOver, "a registry name plans with its registry");
