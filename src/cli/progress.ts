@@ -5,9 +5,11 @@
  * @module
  */
 import process from "node:process";
+import { isatty } from "node:tty";
 import { envValue } from "../env.ts";
 import type { CliContext } from "./context.ts";
 import { oneLine } from "../terminal_text.ts";
+import { guardOutput } from "./output.ts";
 
 /** Work shorter than this never shows a spinner. */
 const PROGRESS_DELAY_MS = 300;
@@ -34,9 +36,11 @@ export interface ProgressOptions {
 /** True when a spinner may be drawn on `stream` for this invocation. */
 export function progressEnabled(
   ctx: Pick<CliContext, "env" | "json" | "quiet">,
-  stream: ProgressStream = process.stderr,
+  stream?: ProgressStream,
 ): boolean {
-  return Boolean(stream.isTTY) && !ctx.quiet && !ctx.json && envValue(ctx.env, "TERM") !== "dumb";
+  // isatty(2), not process.stderr.isTTY: a run that prints nothing there never makes the stream.
+  const tty = stream === undefined ? isatty(2) : Boolean(stream.isTTY);
+  return tty && !ctx.quiet && !ctx.json && envValue(ctx.env, "TERM") !== "dumb";
 }
 
 /**
@@ -49,8 +53,9 @@ export async function withProgress<T>(
   work: Promise<T>,
   options: ProgressOptions = {},
 ): Promise<T> {
+  if (!progressEnabled(ctx, options.stream)) return await work;
   const stream = options.stream ?? process.stderr;
-  if (!progressEnabled(ctx, stream)) return await work;
+  if (options.stream === undefined) guardOutput(); // its writes do not go through output.ts
   const color = envValue(ctx.env, "NO_COLOR") === undefined;
   const width = Math.max(10, (stream.columns || 80) - 1);
   const text = oneLine(label.replace(/[\r\n\t]+/g, " "));
