@@ -1265,9 +1265,9 @@ function targets(): Target[] {
       measured: `${ms(v)} (--dry-run: ${ms(m("resume --pod --dry-run"))})`,
       status: status(v, 20),
       why: v !== undefined && v > 20
-        ? `start-up floor (--version) ${ms(floor)}; then parsing the flags (commander), the ` +
-          "record's hashes, the runtime contract (compiled, no schema library: " +
-          "docs/session-store.md) and the atomic, fsynced record of the resume. " +
+        ? `start-up floor (--version) ${ms(floor)}; then the record's hashes, the runtime ` +
+          "contract (compiled, no schema library: docs/session-store.md) and the atomic, " +
+          "fsynced record of the resume (--dry-run skips only that). " +
           "This VM's floor drifts ≈ 30% between runs (see the load average above)"
         : "",
     });
