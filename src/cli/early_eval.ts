@@ -35,7 +35,10 @@ import {
 /** What the early start read that the pipeline would read again (see {@link startEarlyEvaluation}). */
 interface HandOver {
   registry: Registry;
+  /** The project entry whose trust was checked. */
   trusted?: string;
+  /** `--trust` given (the check was made with it). */
+  trustAll: boolean;
 }
 
 /** Long names of the flags that resume, use TOML, or print and exit: not a create from a profile. */
@@ -93,7 +96,11 @@ export function plannedEvaluation(
           trustAll: values.trust === true,
         });
       }
-      handOver = { registry, ...(entry.source === "project" && { trusted: entry.qualified }) };
+      handOver = {
+        registry,
+        ...(entry.source === "project" && { trusted: entry.qualified }),
+        trustAll: values.trust === true,
+      };
       file = profileFileFor(entry.path, selector);
       allow = entry.allow;
     } else return undefined;
@@ -131,7 +138,7 @@ export function startEarlyEvaluation(argv: string[], env: Env, cwd: string): boo
     if (planned.handOver.trusted) {
       rememberEarlyTrust(planned.handOver.registry, planned.handOver.trusted, {
         env,
-        trustAll: argv.includes("--trust"),
+        trustAll: planned.handOver.trustAll,
       });
     }
   }

@@ -7,16 +7,17 @@
  * @module
  */
 import { InsomniaError } from "../errors.ts";
+import { formatPath } from "./field_path.ts";
 import { type ContractError, contractValidator } from "../generated/contract_validator.ts";
 
 /** `/scope/allow/0/target` → `scope.allow[0].target` (the field paths our messages use). */
 function fieldPath(pointer: string): string {
-  let path = "";
-  for (const raw of pointer.split("/").slice(1)) {
-    const part = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    path += /^\d+$/.test(part) ? `[${part}]` : path === "" ? part : `.${part}`;
-  }
-  return path;
+  return formatPath(
+    pointer.split("/").slice(1).map((raw) => {
+      const part = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+      return /^\d+$/.test(part) ? Number(part) : part;
+    }),
+  );
 }
 
 function describe(error: ContractError): string {
@@ -73,8 +74,8 @@ export function runtimeContractProblem(manifest: unknown): string | undefined {
 }
 
 /**
- * Throws `code` (default `snapshot_invalid`) naming `origin` unless the runtime's strict contract
- * accepts `manifest`.
+ * Throws `snapshot_invalid` naming `origin` unless the runtime's strict contract accepts
+ * `manifest`.
  *
  * @example
  * ```ts
@@ -83,15 +84,11 @@ export function runtimeContractProblem(manifest: unknown): string | undefined {
  * assertRuntimeContract(stored, "pods/coder/pod.json");
  * ```
  */
-export function assertRuntimeContract(
-  manifest: unknown,
-  origin: string,
-  code: "snapshot_invalid" | "manifest_invalid" = "snapshot_invalid",
-): void {
+export function assertRuntimeContract(manifest: unknown, origin: string): void {
   const problem = runtimeContractProblem(manifest);
   if (problem === undefined) return;
   throw new InsomniaError(
-    code,
+    "snapshot_invalid",
     `${origin} is not a manifest the runtime accepts: ${problem}.`,
     { field: problem.split(":")[0] },
   );

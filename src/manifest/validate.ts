@@ -9,6 +9,7 @@ import { InsomniaError } from "../errors.ts";
 import { type ManifestConfig, ManifestConfigSchema, PodManifestSchema } from "./schema.ts";
 import type { PodManifest } from "./schema.ts";
 import { normalizeManifestObject } from "./normalize.ts";
+import { formatPath } from "./field_path.ts";
 
 /** One validation problem. */
 export interface FieldIssue {
@@ -16,15 +17,7 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Formats a path like `scope.allow[0].target`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
+export { formatPath } from "./field_path.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDef = any;
