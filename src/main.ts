@@ -55,10 +55,10 @@ try {
 } finally {
   discardPrestartedNix(); // nobody adopted it (or loading the CLI failed): never leave it running
 }
-const { flushOutput } = await import("./cli/output.ts");
+const { flushOutput, writeErrRaw } = await import("./cli/output.ts");
 // Flush, then leave even if a handle (stdin, a timer) is still open.
 await flushOutput();
 mark("output flushed");
-const timings = renderTimings();
-if (timings) process.stderr.write(timings);
+writeErrRaw(renderTimings());
+await flushOutput();
 process.exit(code);

@@ -21,12 +21,12 @@ import {
 import process from "node:process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
 import { RESOURCES, RESOURCES_HASH } from "./generated/resources.ts";
 import { cacheDir, type Env, envValue } from "./env.ts";
 import { InsomniaError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { readBoundedText } from "./fs/read_bounded.ts";
+import { tempSuffix } from "./fs/atomic.ts";
 
 /** Text of an embedded resource (`catalog/providers.toml`, …), or undefined. */
 export function readResource(relPath: string): string | undefined {
@@ -148,14 +148,14 @@ export function resourceDir(env: Env): string {
 export function ensureResourceCopy(cache: string): string {
   const target = cachedResourceDir(cache);
   if (isIntactCopy(target)) return target;
-  const temp = `${target}.tmp-${randomBytes(6).toString("hex")}`;
+  const temp = `${target}.tmp-${tempSuffix()}`;
   try {
     makePrivateDir(cache, true);
     writeCopy(temp);
     // Another process may have finished its copy meanwhile (and may be evaluating with it): use it.
     if (isIntactCopy(target)) return target;
     if (existsSync(target) || isLink(target)) {
-      const stale = `${target}.stale-${randomBytes(6).toString("hex")}`;
+      const stale = `${target}.stale-${tempSuffix()}`;
       renameSync(target, stale);
       removeQuietly(stale);
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { InsomniaError } from "../src/errors.ts";
-import { canonicalJson, sha256Hex } from "../src/store/canonical.ts";
+import { canonicalJson } from "../src/store/canonical.ts";
+import { sha256Hex } from "../src/sha256.ts";
 import { POD_NAME_MAX, suffixedPodName, validatePodName } from "../src/manifest/pod_name.ts";
 
 const VALID = ["coder", "a", "A.b_c-9", "x".repeat(128), "a..b", "a-dash", "_under", "9lives"];

@@ -4,46 +4,83 @@
  * terminal sanitiser (src/terminal_text.ts): no control sequence from a file reaches the terminal.
  * @module
  */
+import { writeSync } from "node:fs";
 import process from "node:process";
+import { errnoCode } from "../fs/errno.ts";
 import type { InsomniaError } from "../errors.ts";
 import { redactCredentialPositions, redactJson, redactText } from "../secrets/redact.ts";
 import { clipDisplay, oneLine, terminalSafe } from "../terminal_text.ts";
 
-const pending = new Set<Promise<void>>();
-/** Streams that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
-const broken = new Set<NodeJS.WriteStream>();
-const guarded = new Set<NodeJS.WriteStream>();
+/** Where output goes: standard output or standard error. */
+type Fd = 1 | 2;
 
-function guard(stream: NodeJS.WriteStream): void {
-  if (guarded.has(stream)) return;
-  guarded.add(stream);
-  // Without a listener a failed write (EPIPE) is an uncaught error with a stack trace. The
-  // command's own result and exit status stand; its remaining output has nowhere to go.
-  stream.on("error", () => broken.add(stream));
+const pending = new Set<Promise<void>>();
+/** Descriptors that failed (EPIPE: the reader went away, e.g. `| head -1`); nothing more goes there. */
+const broken = new Set<Fd>();
+/** Descriptors written through their Node stream from now on (see {@link streamOutput}). */
+const streamed = new Set<Fd>();
+const guarded = new Set<Fd>();
+const encoder = new TextEncoder();
+
+function streamOf(fd: Fd): NodeJS.WriteStream {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (!guarded.has(fd)) {
+    guarded.add(fd);
+    // Without a listener a failed write (EPIPE) is an uncaught error with a stack trace. The
+    // command's own result and exit status stand; its remaining output has nowhere to go.
+    stream.on("error", () => broken.add(fd));
+  }
+  return stream;
 }
 
 /**
- * Makes writes to stdout and stderr safe when the reader has gone away (`insomnia-pod schema |
- * head -1`): the failure stops further output to that stream instead of crashing. Idempotent.
+ * From now on stdout and stderr are written through their Node streams, so that what this module
+ * prints stays in order with what another writer (the spinner, a prompt) puts on those streams.
+ * Writes are guarded there too: a reader that went away stops the output instead of crashing.
  */
-export function guardOutput(): void {
-  guard(process.stdout);
-  guard(process.stderr);
+export function streamOutput(): void {
+  for (const fd of [1, 2] as const) {
+    streamed.add(fd);
+    streamOf(fd);
+  }
+}
+
+// Written synchronously by default: making process.stdout/stderr costs ≈ 1–2 ms in Bun (its
+// stream machinery), more than a short command's own work. A descriptor someone made
+// non-blocking (EAGAIN) continues through its stream, which waits for the reader.
+function put(fd: Fd, text: string): void {
+  if (broken.has(fd)) return;
+  let rest: string | Uint8Array = text;
+  if (!streamed.has(fd)) {
+    const bytes = encoder.encode(text);
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      return;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code !== "EAGAIN" && code !== "EINTR") {
+        broken.add(fd);
+        return;
+      }
+      streamed.add(fd);
+      rest = bytes.subarray(offset);
+    }
+  }
+  writeToStream(streamOf(fd), fd, rest);
 }
 
 // Bun flushes a large piped write after a later empty write's callback, so every write is
 // tracked and main() awaits them all before exiting (otherwise output is cut at 64 KiB).
-function put(stream: NodeJS.WriteStream, text: string): void {
-  guard(stream);
-  if (broken.has(stream)) return;
+function writeToStream(stream: NodeJS.WriteStream, fd: Fd, data: string | Uint8Array): void {
   const done = new Promise<void>((resolve) => {
     try {
-      stream.write(text, (error) => {
-        if (error) broken.add(stream);
+      stream.write(data, (error) => {
+        if (error) broken.add(fd);
         resolve();
       });
     } catch {
-      broken.add(stream);
+      broken.add(fd);
       resolve();
     }
   });
@@ -59,18 +96,23 @@ export async function flushOutput(): Promise<void> {
 /** Writes text to stdout (redacted, control characters escaped). */
 export function writeOut(text: string): void {
   if (text === "") return;
-  put(process.stdout, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
+  put(1, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
 }
 
 /** Writes text to stdout as is (commander's help and version; nothing secret, no newline added). */
 export function writeOutRaw(text: string): void {
-  if (text !== "") put(process.stdout, text);
+  if (text !== "") put(1, text);
+}
+
+/** Writes text to stderr as is (the timing report; nothing secret, no newline added). */
+export function writeErrRaw(text: string): void {
+  if (text !== "") put(2, text);
 }
 
 /** Writes text to stderr (redacted, control characters escaped). */
 export function writeErr(text: string): void {
   if (text === "") return;
-  put(process.stderr, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
+  put(2, terminalSafe(redactText(text.endsWith("\n") ? text : text + "\n")));
 }
 
 /**
@@ -81,7 +123,7 @@ export function writeJson(value: unknown): void {
   const guarded = value !== null && typeof value === "object" && "manifest" in value
     ? { ...value, manifest: redactCredentialPositions((value as { manifest: unknown }).manifest) }
     : value;
-  put(process.stdout, JSON.stringify(redactJson(guarded), null, 2) + "\n");
+  put(1, JSON.stringify(redactJson(guarded), null, 2) + "\n");
 }
 
 /**

@@ -5,11 +5,11 @@
  * @module
  */
 import process from "node:process";
-import { isatty } from "node:tty";
+import { isTerminal } from "./terminal.ts";
 import { envValue } from "../env.ts";
 import type { CliContext } from "./context.ts";
 import { oneLine } from "../terminal_text.ts";
-import { guardOutput } from "./output.ts";
+import { streamOutput } from "./output.ts";
 
 /** Work shorter than this never shows a spinner. */
 const PROGRESS_DELAY_MS = 300;
@@ -38,8 +38,9 @@ export function progressEnabled(
   ctx: Pick<CliContext, "env" | "json" | "quiet">,
   stream?: ProgressStream,
 ): boolean {
-  // isatty(2), not process.stderr.isTTY: a run that prints nothing there never makes the stream.
-  const tty = stream === undefined ? isatty(2) : Boolean(stream.isTTY);
+  // isTerminal(2), not process.stderr.isTTY: a run that prints nothing there never makes the
+  // stream.
+  const tty = stream === undefined ? isTerminal(2) : Boolean(stream.isTTY);
   return tty && !ctx.quiet && !ctx.json && envValue(ctx.env, "TERM") !== "dumb";
 }
 
@@ -55,7 +56,7 @@ export async function withProgress<T>(
 ): Promise<T> {
   if (!progressEnabled(ctx, options.stream)) return await work;
   const stream = options.stream ?? process.stderr;
-  if (options.stream === undefined) guardOutput(); // its writes do not go through output.ts
+  if (options.stream === undefined) streamOutput(); // keeps the output in order with its frames
   const color = envValue(ctx.env, "NO_COLOR") === undefined;
   const width = Math.max(10, (stream.columns || 80) - 1);
   const text = oneLine(label.replace(/[\r\n\t]+/g, " "));

@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import { isatty } from "node:tty";
+import { isTerminal } from "./terminal.ts";
 import type { Command, CommanderError } from "npm:commander@15.1.0";
 import { distance } from "npm:fastest-levenshtein@1.0.16";
 import { takeEarlyInterrupt } from "../interrupt.ts";
@@ -168,9 +168,9 @@ export async function main(argv: string[]): Promise<number> {
       cwd: process.cwd(),
       json: Boolean(opts.json),
       quiet,
-      // isatty, not process.stdin.isTTY: reading that property makes the stdin stream.
-      interactive: isatty(0) && isatty(2),
-      columns: isatty(1) ? process.stdout.columns : undefined,
+      // isTerminal, not process.stdin.isTTY: reading that property makes the stdin stream.
+      interactive: isTerminal(0) && isTerminal(2),
+      columns: isTerminal(1) ? process.stdout.columns : undefined,
       readStdin: (maxBytes) => readStdin(controller.signal, maxBytes),
       // A note is one line: text from a file cannot start a line of its own (D12).
       note: (line) => {

@@ -16,8 +16,13 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { InsomniaError } from "../errors.ts";
+
+/** Twelve random hex digits: the part of a temporary name no other process picks too. */
+export function tempSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** Prefix of in-flight temp files; listings must skip names that start with it. */
 export const TEMP_PREFIX = ".tmp-";
@@ -78,7 +83,7 @@ export function writeFileAtomic(
   ensurePrivateDir(dir);
   const temp = join(
     dir,
-    `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}`,
+    `${TEMP_PREFIX}${basename(path)}.${process.pid}.${tempSuffix()}`,
   );
   const fd = openSync(temp, "wx", mode);
   try {

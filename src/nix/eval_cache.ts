@@ -15,12 +15,12 @@
  * flakes are never cached.
  * @module
  */
-import { createHash } from "node:crypto";
 import { readdirSync, realpathSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir, type Env, envValue } from "../env.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { readBoundedText } from "../fs/read_bounded.ts";
+import { sha256Hex } from "../sha256.ts";
 import { currentInput, type ProfileInput } from "./inputs.ts";
 
 /** Format tag of a cache entry. */
@@ -93,9 +93,7 @@ function evalCacheKey(spec: EvalCacheSpec): string {
   const nixVars = Object.entries(spec.env)
     .filter(([name, value]) => name.startsWith("NIX_") && value !== undefined)
     .sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return createHash("sha256")
-    .update(JSON.stringify([EVAL_CACHE_FORMAT, spec.binary, spec.args, spec.cwd, nixVars]))
-    .digest("hex");
+  return sha256Hex(JSON.stringify([EVAL_CACHE_FORMAT, spec.binary, spec.args, spec.cwd, nixVars]));
 }
 
 function entryPath(dir: string, key: string): string {

@@ -4,10 +4,10 @@
  * so drift in an imported `common.nix` is as visible as drift in the profile itself.
  * @module
  */
-import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, type Stats, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /** One input of an evaluation and what it held then. */
 export interface ProfileInput {
@@ -24,10 +24,6 @@ export interface InputChange {
   path: string;
   /** `changed`: other bytes or listing; `missing`: gone; `appeared`: was absent, exists now. */
   change: "changed" | "missing" | "appeared";
-}
-
-function sha256(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 function statOf(path: string): Stats | undefined {
@@ -51,7 +47,7 @@ function listingHash(dir: string): string | null {
       })();
       return `${name}\0${st?.isDirectory() ? "d" : st?.isSymbolicLink() ? "l" : "f"}`;
     });
-    return sha256(typed.join("\n"));
+    return sha256Hex(typed.join("\n"));
   } catch {
     return null;
   }
@@ -69,7 +65,7 @@ export function currentInput(path: string, imported: boolean): ProfileInput {
     return {
       path,
       kind: "file",
-      sha256: sha256(readBoundedBytes(path, { code: "artifact_invalid" })),
+      sha256: sha256Hex(readBoundedBytes(path, { code: "artifact_invalid" })),
     };
   } catch {
     return { path, kind: "missing", sha256: null };

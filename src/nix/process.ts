@@ -4,7 +4,7 @@
  * keeps the parent waiting for grandchildren, so only SIGKILL to the group stops it reliably.
  * @module
  */
-import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
@@ -154,6 +154,10 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
   return new Promise((resolvePromise, reject) => {
     let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
     try {
+      // Loaded here: a run that spawns nothing (a cache hit, a resume) never pays for the module.
+      const { spawn } = process.getBuiltinModule(
+        "node:child_process",
+      ) as typeof import("node:child_process");
       // With a guard, stdin is the watchdog's pipe: never written, closed when we finish or die.
       child = spawn(command.bin, command.args, {
         cwd: opts.cwd,

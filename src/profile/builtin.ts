@@ -5,8 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import type { Env } from "../env.ts";
+import { sha256Hex } from "../sha256.ts";
 import { listResources, readResource, resourceDirPath } from "../resources.ts";
 import type { BuiltinProfileInfo } from "./registry_types.ts";
 
@@ -32,7 +32,7 @@ export function builtinArtifact(name: string): unknown {
 export function builtinSourceSha256(name: string): string | undefined {
   const rel = sourcePaths().get(name);
   const text = rel ? readResource(rel) : undefined;
-  return text === undefined ? undefined : createHash("sha256").update(text).digest("hex");
+  return text === undefined ? undefined : sha256Hex(text);
 }
 
 /** Every builtin profile with its on-disk path and description, sorted by name. */

@@ -3,9 +3,9 @@
  * labels, re-resolution and "did the profile change" checks (drift) cannot drift apart.
  * @module
  */
-import { createHash } from "node:crypto";
 import { dirname, relative } from "node:path";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
+import { sha256Hex } from "../sha256.ts";
 import { type InputChange, inputChanges, isInputList } from "../nix/inputs.ts";
 import { builtinSourceSha256 } from "./builtin.ts";
 import type { ProfileProvenance } from "./resolve_profile.ts";
@@ -93,7 +93,7 @@ export function profileDriftDetail(profile: unknown): ProfileDrift {
   } else if (p.source.kind === "path" || p.source.kind === "registry") {
     try {
       const bytes = readBoundedBytes(p.source.path, { code: "artifact_invalid" });
-      current = createHash("sha256").update(bytes).digest("hex");
+      current = sha256Hex(bytes);
     } catch {
       return { state: "missing", changes: [{ path: p.source.path, change: "missing" }] };
     }

@@ -5,12 +5,12 @@
  * artifact) → envelope → plaintext gate → strict validation → paths → defaults → catalog.
  * @module
  */
-import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { type Env, processEnv } from "../env.ts";
 import { InsomniaError } from "../errors.ts";
+import { sha256Hex } from "../sha256.ts";
 import { loadCatalog } from "../manifest/catalog.ts";
 import { loadLayer } from "../manifest/layer.ts";
 import { type ResolvedManifest, resolveManifest } from "../manifest/resolve_manifest.ts";
@@ -135,9 +135,7 @@ export interface ResolveProfileOptions {
 
 function sha256File(path: string): string | null {
   try {
-    return createHash("sha256")
-      .update(readBoundedBytes(path, { code: "artifact_invalid", what: "profile file" }))
-      .digest("hex");
+    return sha256Hex(readBoundedBytes(path, { code: "artifact_invalid", what: "profile file" }));
   } catch {
     return null;
   }

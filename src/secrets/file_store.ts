@@ -10,13 +10,13 @@
 import { chmodSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
 import { InsomniaError } from "../errors.ts";
 import { type Env, secretsDir } from "../env.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { errnoCode } from "../fs/errno.ts";
 import { withLock } from "../fs/lock.ts";
 import { readBoundedTextIfExists } from "../fs/read_bounded.ts";
+import { sha256Bytes } from "../sha256.ts";
 import { validateSecretRefId } from "./refs.ts";
 import { registerSecretValue } from "./registry.ts";
 
@@ -60,7 +60,7 @@ function requirePath(options: StoreOptions): string {
 function keystream(id: string, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (let block = 0; block * 32 < length; block++) {
-    const digest = createHash("sha256").update(`${STORE_FORMAT}\u0000${id}\u0000${block}`).digest();
+    const digest = sha256Bytes(`${STORE_FORMAT}\u0000${id}\u0000${block}`);
     out.set(digest.subarray(0, Math.min(32, length - block * 32)), block * 32);
   }
   return out;

@@ -6,8 +6,8 @@
  * whitespace, and JSON value semantics (`undefined` members dropped, non-finite numbers as `null`).
  * @module
  */
-import { createHash } from "node:crypto";
 import { MAX_WALK_DEPTH } from "../json_shape.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /**
  * Serializes `value` as canonical JSON: keys sorted recursively, no whitespace.
@@ -18,11 +18,6 @@ export function canonicalJson(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError("value is not representable as JSON");
   return JSON.stringify(sortKeys(JSON.parse(text)));
-}
-
-/** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** SHA-256 of the canonical JSON of `value` (the `snapshot.sha256` of a manifest). */

@@ -50,7 +50,8 @@ import {
   storeLayout,
 } from "./records.ts";
 
-export { canonicalJson, sha256Hex } from "./canonical.ts";
+export { canonicalJson } from "./canonical.ts";
+export { sha256Hex } from "../sha256.ts";
 export {
   type HistoryEntry,
   type PodIdentity,

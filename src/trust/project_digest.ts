@@ -5,11 +5,11 @@
  * which the gate treats as untrusted again.
  * @module
  */
-import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { InsomniaError } from "../errors.ts";
 import { readBoundedBytes } from "../fs/read_bounded.ts";
+import { createSha256, sha256Hex } from "../sha256.ts";
 
 /** At most this many files are hashed for one project (a `.insomnia/` is small). */
 const MAX_TRUSTED_FILES = 2000;
@@ -76,7 +76,7 @@ function describe(path: string, st?: Stats): string {
   if (!st.isFile()) return st.isDirectory() ? "dir" : "special";
   try {
     const bytes = readBoundedBytes(path, { code: "project_untrusted", what: "project file" });
-    return `file:${createHash("sha256").update(bytes).digest("hex")}`;
+    return `file:${sha256Hex(bytes)}`;
   } catch {
     return "unreadable";
   }
@@ -94,8 +94,8 @@ export function projectDigest(root: string, profiles: readonly string[]): Projec
     if (!covered.has(rel)) covered.set(rel, describe(file));
   }
   const names = [...covered.keys()].sort();
-  const hash = createHash("sha256");
+  const hash = createSha256();
   for (const name of names) hash.update(`${name}\0${covered.get(name)}\n`);
   const files = Object.fromEntries(names.map((name) => [name, covered.get(name)!]));
-  return { root, sha256: hash.digest("hex"), files };
+  return { root, sha256: hash.hex(), files };
 }

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -19,7 +20,7 @@ import {
   writeFile,
 } from "../helpers/cli.ts";
 import { type PodRecord, podRecordOf } from "../../src/store/records.ts";
-import { canonicalSha256 } from "../../src/store/canonical.ts";
+import { canonicalJson, canonicalSha256 } from "../../src/store/canonical.ts";
 
 const profileNix = (model: string, extra = "") =>
   `let insomnia = import <insomnia> { }; in
@@ -94,6 +95,25 @@ Deno.test("create, then resume with Nix gone and the profile deleted: the same m
     assert.equal(bySession.pod.name, "coder");
     assert.deepEqual(bySession.manifest, created.manifest);
     await fails(sb, ["--session", "00000000-0000-0000-0000-000000000000"], "pod_not_found");
+  });
+});
+
+Deno.test("the hashes the CLI records are SHA-256 as another runtime computes it (UTF-8 text too)", async () => {
+  await withSandbox(async (sb) => {
+    // In the binary suite the CLI hashes with Bun's hasher (src/sha256.ts); here Deno's node:crypto.
+    const file = writeFile(
+      join(sb.root, "p", "coder.nix"),
+      "# données — €😀\n" + profileNix(
+        "anthropic/claude-sonnet-4-6",
+        'scope.deny = [ { target = insomnia.workspace "données-😀"; permission = "write"; } ];',
+      ),
+    );
+    const created = await ok(sb, ["--profile", file]);
+    const record = JSON.parse(readFileSync(join(created.pod.dir, "pod.json"), "utf8"));
+    const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+    assert.match(canonicalJson(record.snapshot.manifest), /données-😀/);
+    assert.equal(record.snapshot.sha256, sha256(canonicalJson(record.snapshot.manifest)));
+    assert.equal(record.fingerprint.profile_sha256, sha256(readFileSync(file)));
   });
 });
 

@@ -9,6 +9,7 @@ import { checkedWorkspace, evalTimeout, storeOptions } from "../../app/options.t
 import { InsomniaError } from "../../errors.ts";
 import type { CliContext, CommandOutput } from "../context.ts";
 import { createdOutput } from "../launch_output.ts";
+import { streamOutput } from "../output.ts";
 
 /** The usage error for a non-terminal stdin. */
 function notATerminal(): InsomniaError {
@@ -33,6 +34,7 @@ export async function newPodCommand(
   const store = storeOptions(opts, ctx);
   const workspace = checkedWorkspace(opts.workspace, ctx);
   const { newPodDialog } = await import("../../tui/new_pod.ts");
+  streamOutput(); // the dialog draws through process.stderr: what follows keeps its place
   const result = await newPodDialog({
     env: ctx.env,
     cwd: ctx.cwd,
