@@ -87,3 +87,18 @@ Deno.test("the runtime lockfile holds only what src/ imports; test-only packages
   };
   assert.deepEqual(Object.keys(lock.specifiers).sort(), [...used].sort());
 });
+
+Deno.test("no module of src/ loads a heavy built-in at start (each costs milliseconds in Bun)", () => {
+  // node:crypto (src/sha256.ts), node:tty (src/cli/terminal.ts) and node:child_process
+  // (src/nix/process.ts) are taken with process.getBuiltinModule where they are needed; node:util
+  // and the stream modules are not needed at all. Type-only imports cost nothing.
+  const heavy =
+    /^import\s+(?!type\b)[^;]*?from\s+"(node:(?:crypto|tty|child_process|util|stream|readline|net)(?:\/[a-z]+)?)";/gms;
+  const found: string[] = [];
+  for (const file of files(SRC)) {
+    for (const [, module] of readFileSync(file, "utf8").matchAll(heavy)) {
+      found.push(`${relative(SRC, file)} imports ${module}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});

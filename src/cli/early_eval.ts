@@ -8,10 +8,9 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { type Env, envValue } from "../env.ts";
 import { HELP_OPTION, launchFlags, longOf, VERSION_OPTION } from "../app/launch_flags.ts";
-import { rootParseOptions } from "./root_argv.ts";
+import { readRootFlags } from "./root_argv.ts";
 import { buildNixArgs, DEFAULT_MAX_OUTPUT_BYTES, MAX_STDERR_BYTES } from "../nix/args.ts";
 import { DEFAULT_EVAL_TIMEOUT_MS, parseDuration } from "../nix/duration.ts";
 import { prestartNix } from "../nix/prestart.ts";
@@ -64,12 +63,8 @@ export function plannedEvaluation(
   /** For a registry name: the registry it was found in, and the entry whose trust was checked. */
   handOver?: HandOver;
 } | undefined {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: rootParseOptions(), strict: true }));
-  } catch {
-    return undefined; // a subcommand, or a usage error the CLI will explain
-  }
+  const values = readRootFlags(argv);
+  if (values === undefined) return undefined; // a subcommand, or a line the CLI will explain
   const selector = values.profile;
   if (typeof selector !== "string" || otherForms().some((name) => values[name] !== undefined)) {
     return undefined;
