@@ -3,14 +3,15 @@
  *
  * In the Bun-compiled binary `node:crypto` costs ≈ 4–5 ms to load (its `Hash` is a stream, so it
  * brings Node's whole stream machinery), more than most commands spend on their work; Bun's own
- * `CryptoHasher` is the same native SHA-256 with no module behind it. So that one is used where it
- * exists, and `node:crypto` (loaded on first use, never at start) everywhere else (`deno run`,
- * `deno test`, `deno compile`). Both hash the UTF-8 bytes of a string; tests/sha256_test.ts checks
+ * `CryptoHasher` is the same native SHA-256 with no module behind it (src/bun_native.ts). So that
+ * one is used where it exists, and `node:crypto` (loaded on first use, never at start) everywhere
+ * else (`deno run`, `deno test`, `deno compile`). Both hash the UTF-8 bytes of a string; tests/sha256_test.ts checks
  * the published test vectors and the binary suite checks hashes written by one runtime and read
  * by the other.
  * @module
  */
 import process from "node:process";
+import { type BunCryptoHasher, bunNative } from "./bun_native.ts";
 
 /** What can be hashed: text (as UTF-8) or bytes. */
 export type HashInput = string | Uint8Array;
@@ -25,17 +26,8 @@ export interface Sha256 {
   bytes(): Uint8Array;
 }
 
-interface NativeHasher {
-  update(data: HashInput): unknown;
-  digest(encoding?: "hex"): string | Uint8Array;
-}
-
-type HasherClass = new (algorithm: string) => NativeHasher;
-
-const bunHasher = (globalThis as { Bun?: { CryptoHasher?: HasherClass } }).Bun?.CryptoHasher;
-
-function nativeHasher(): NativeHasher {
-  if (bunHasher) return new bunHasher("sha256");
+function nativeHasher(): BunCryptoHasher {
+  if (bunNative) return new bunNative.CryptoHasher("sha256");
   const crypto = process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
   return crypto.createHash("sha256");
 }

@@ -4,13 +4,12 @@
  * keeps the parent waiting for grandchildren, so only SIGKILL to the group stops it reliably.
  * @module
  */
-import type { ChildProcessByStdio } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import process from "node:process";
 import type { Env } from "../env.ts";
 import { runtimePermissionError } from "../errors.ts";
+import { type Child, spawnDetached } from "./child.ts";
 import { type EvalGuard, guardedCommand, guardEnv } from "./guard.ts";
 
 /** How a {@link runProcessGroup} run ended. */
@@ -152,27 +151,6 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
   // Listening before the spawn leaves no moment in which a signal could orphan the child.
   installFatalHandlers();
   return new Promise((resolvePromise, reject) => {
-    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
-    try {
-      // Loaded here: a run that spawns nothing (a cache hit, a resume) never pays for the module.
-      const { spawn } = process.getBuiltinModule(
-        "node:child_process",
-      ) as typeof import("node:child_process");
-      // With a guard, stdin is the watchdog's pipe: never written, closed when we finish or die.
-      child = spawn(command.bin, command.args, {
-        cwd: opts.cwd,
-        env,
-        detached: true,
-        stdio: [opts.guard ? "pipe" : "ignore", "pipe", "pipe"],
-      }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
-    } catch (error) {
-      if (liveGroups.size === 0) removeFatalHandlers();
-      const denied = runtimePermissionError(error);
-      if (denied) return reject(denied);
-      const code = (error as { code?: string }).code;
-      reject(new SpawnError(code, error instanceof Error ? error.message : String(error)));
-      return;
-    }
     let outcome: RunOutcome = "exited";
     let settled = false;
     let exitCode: number | null = null;
@@ -184,21 +162,21 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
     let stderrTruncated = false;
     const timers: { limit?: ReturnType<typeof setTimeout>; grace?: ReturnType<typeof setTimeout> } =
       {};
-    const pid = child.pid;
+    let child: Child | undefined;
 
     const stop = (why: RunOutcome) => {
       if (outcome !== "exited") return;
       outcome = why;
       if (why === "overflow") stdoutChunks = [];
-      if (pid !== undefined) killGroup(pid);
+      if (child?.pid !== undefined) killGroup(child.pid);
     };
     const onAbort = () => stop("aborted");
     const cleanup = () => {
-      child.stdin?.destroy();
+      child?.closeStdin();
       clearTimeout(timers.limit);
       clearTimeout(timers.grace);
       opts.signal?.removeEventListener("abort", onAbort);
-      if (pid !== undefined) liveGroups.delete(pid);
+      if (child?.pid !== undefined) liveGroups.delete(child.pid);
       if (liveGroups.size === 0) removeFatalHandlers();
     };
     const finish = () => {
@@ -218,46 +196,58 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
       });
     };
 
-    child.on("error", (error: Error & { code?: string }) => {
-      if (settled) return;
-      if (pid === undefined) {
-        settled = true;
-        cleanup();
-        reject(new SpawnError(error.code, error.message));
-      }
-    });
-    child.stdin?.on("error", () => {}); // never written; a closed pipe is no error
-    if (pid === undefined) return;
-    liveGroups.add(pid);
+    try {
+      // With a guard, stdin is the watchdog's pipe: never written, closed when we finish or die.
+      child = spawnDetached(
+        { ...command, cwd: opts.cwd, env, stdinPipe: opts.guard !== undefined },
+        {
+          stdout: (chunk) => {
+            if (outcome !== "exited") return;
+            stdoutBytes += chunk.length;
+            if (stdoutBytes > opts.maxStdoutBytes) stop("overflow");
+            else stdoutChunks.push(chunk);
+          },
+          stderr: (chunk) => {
+            const room = opts.maxStderrBytes - stderrBytes;
+            if (room <= 0) {
+              stderrTruncated = true;
+              return;
+            }
+            if (chunk.length > room) stderrTruncated = true;
+            stderrChunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+            stderrBytes += Math.min(chunk.length, room);
+          },
+          exit: (code, signal) => {
+            exitCode = code;
+            exitSignal = signal;
+            timers.grace = setTimeout(() => {
+              if (child?.pid !== undefined) killGroup(child.pid);
+              child?.closeOutput();
+              finish();
+            }, CLOSE_GRACE_MS);
+          },
+          close: () => {
+          if (child?.pid !== undefined) finish(); // a failed start is settled by `error`
+        },
+          error: (error) => {
+            if (settled || child?.pid !== undefined) return;
+            settled = true;
+            cleanup();
+            reject(new SpawnError(error.code, error.message));
+          },
+        },
+      );
+    } catch (error) {
+      if (liveGroups.size === 0) removeFatalHandlers();
+      const denied = runtimePermissionError(error);
+      if (denied) return reject(denied);
+      const code = (error as { code?: string }).code;
+      reject(new SpawnError(code, error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    if (child.pid === undefined) return;
+    liveGroups.add(child.pid);
     installExitHook();
-
-    child.stdout.on("data", (chunk: Uint8Array) => {
-      if (outcome !== "exited") return;
-      stdoutBytes += chunk.length;
-      if (stdoutBytes > opts.maxStdoutBytes) stop("overflow");
-      else stdoutChunks.push(chunk);
-    });
-    child.stderr.on("data", (chunk: Uint8Array) => {
-      const room = opts.maxStderrBytes - stderrBytes;
-      if (room <= 0) {
-        stderrTruncated = true;
-        return;
-      }
-      if (chunk.length > room) stderrTruncated = true;
-      stderrChunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-      stderrBytes += Math.min(chunk.length, room);
-    });
-    child.on("exit", (code, signal) => {
-      exitCode = code;
-      exitSignal = signal;
-      timers.grace = setTimeout(() => {
-        killGroup(pid);
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish();
-      }, CLOSE_GRACE_MS);
-    });
-    child.on("close", finish);
 
     timers.limit = setTimeout(() => stop("timeout"), opts.timeoutMs);
     if (opts.signal) {
