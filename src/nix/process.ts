@@ -227,8 +227,8 @@ export function runProcessGroup(bin: string, args: string[], opts: RunOptions): 
             }, CLOSE_GRACE_MS);
           },
           close: () => {
-          if (child?.pid !== undefined) finish(); // a failed start is settled by `error`
-        },
+            if (child?.pid !== undefined) finish(); // a failed start is settled by `error`
+          },
           error: (error) => {
             if (settled || child?.pid !== undefined) return;
             settled = true;
