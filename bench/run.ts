@@ -633,13 +633,19 @@ async function podsGroup(): Promise<void> {
       }));
     }
   }
+  // Listing 10,000 Pods from source takes ≈ 0.5 s a run: half the rounds for the lists.
+  const listRuns = Math.max(5, Math.floor(opts.runs / 2));
+  progress(`pods: ${cases.length} commands × ${opts.warmup}+${listRuns} runs`);
+  const listed = await interleave(cases, listRuns, opts.warmup, tick("pods"));
   // Creating a Pod must not depend on how many the store holds (no scan of pods/ or sessions/):
-  // the same create, interleaved, into a store of 10 and one of 5,000 Pods.
+  // the same create, interleaved, into a store of 10 and one of 5,000 Pods, all the rounds (a
+  // difference of a few ms needs them).
+  const creates: Case[] = [];
   for (const n of CREATE_STORE_SIZES) {
     progress(`pods: writing a store of ${n} Pods to create into`);
     const root = await writeStore(n, `create-${n}`);
     for (const s of SUBJECTS) {
-      cases.push(subjectCase(s, createLabel(n), [
+      creates.push(subjectCase(s, createLabel(n), [
         "--profile",
         "builtin:default",
         "-q",
@@ -649,9 +655,9 @@ async function podsGroup(): Promise<void> {
       ], { check: jsonCheck((out) => out.action === "created" ? undefined : "not created") }));
     }
   }
-  const runs = Math.max(5, Math.floor(opts.runs / 2));
-  progress(`pods: ${cases.length} commands × ${opts.warmup}+${runs} runs`);
-  record("pods", await interleave(cases, runs, opts.warmup, tick("pods")));
+  progress(`pods: ${creates.length} commands × ${opts.warmup}+${opts.runs} runs`);
+  const created = await interleave(creates, opts.runs, opts.warmup, tick("pods create"));
+  record("pods", [...listed, ...created]);
 }
 
 const CREATE_STORE_SIZES = [10, 5000];
