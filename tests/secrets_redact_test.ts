@@ -11,6 +11,8 @@ import {
 import { SecretValue } from "../src/secrets/resolve_secret.ts";
 import { findPlaintextSecrets } from "../src/secrets/plaintext.ts";
 import { FAKES, ORDINARY } from "./secrets_fakes_test.ts";
+import { redactKnownFormats, SECRET_KEY_STEMS } from "../src/secrets/patterns.ts";
+import { Buffer } from "node:buffer";
 
 Deno.test("redactText replaces every recognised format with [redacted:<kind>]", () => {
   for (const fake of FAKES) {
@@ -157,4 +159,91 @@ Deno.test("a path ending in a secret-looking word is a file name, not a key=valu
   const message = "cannot use the Pod store /etc/passwd: /etc/passwd is not a directory";
   assert.equal(redactText(message), message);
   assert.equal(redactText("password: hunter2-longer"), "password: [redacted:secret_assignment]");
+});
+
+// ---- the base64 prefilter (src/secrets/redact.ts mayEncodeSecret) -----------------------------
+
+/** redactText as it was before the prefilter: every base64 run decoded from its four offsets. */
+function redactExhaustively(text: string, registered: readonly string[]): string {
+  let out = text;
+  for (const value of registered) {
+    if (out.includes(value)) out = out.split(value).join("[redacted]");
+  }
+  out = redactKnownFormats(out);
+  return out.replace(/[A-Za-z0-9+/_-]{24,}={0,2}/g, (run) => {
+    for (let offset = 0; offset < 4; offset++) {
+      const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
+      if (redactKnownFormats(decoded) !== decoded) return "[redacted:base64]";
+      if (registered.some((value) => decoded.includes(value))) return "[redacted:base64]";
+    }
+    return run;
+  });
+}
+
+/** A deterministic pseudo-random source (the property must fail the same way every run). */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+Deno.test("the base64 prefilter never spares a run that decodes to a secret", () => {
+  const next = random(18);
+  const pick = (chars: string) => chars[Math.floor(next() * chars.length)];
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+  const secrets = [
+    ...FAKES.map((f) => f.value),
+    "token=abcd1234",
+    "PASSWORD: hunter22",
+    "client_secret=zzzz9999",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  ];
+  const cases: string[] = [];
+  // Secrets encoded at every byte offset (0–2 bytes before), in both alphabets, cut at any end.
+  for (const secret of secrets) {
+    for (const before of ["", "x", "xy"]) {
+      for (const encoding of ["base64", "base64url"] as const) {
+        const run = Buffer.from(before + secret + "\n").toString(encoding);
+        for (let cut = 0; cut < 4; cut++) cases.push(`[${pick(B64).repeat(cut)}${run}]`);
+      }
+    }
+  }
+  // Random runs, ids and hashes of every length around the thresholds.
+  for (let i = 0; i < 4000; i++) {
+    const length = 24 + Math.floor(next() * 40);
+    cases.push(Array.from({ length }, () => pick(B64)).join(""));
+  }
+  for (let i = 0; i < 500; i++) {
+    cases.push(
+      crypto.randomUUID(),
+      Array.from({ length: 64 }, () => pick("0123456789abcdef")).join(""),
+    );
+  }
+  for (const text of cases) {
+    assert.equal(redactText(text), redactExhaustively(text, []), JSON.stringify(text));
+  }
+  // A registered value spelled only through the decoding.
+  registerSecretValue("correct-horse-battery");
+  try {
+    const run = Buffer.from("id correct-horse-battery staple").toString("base64");
+    assert.equal(redactText(run), "[redacted:base64]");
+    assert.equal(redactText(run), redactExhaustively(run, ["correct-horse-battery"]));
+  } finally {
+    resetRegisteredSecretValues();
+  }
+});
+
+Deno.test("the prefilter is what keeps ids cheap: a UUID is left as it is", () => {
+  const id = crypto.randomUUID();
+  assert.equal(redactText(`session ${id}`), `session ${id}`);
+  // Every key name the assignment pattern hides contains a word the prefilter looks for.
+  const keys = ["password", "passwd", "passphrase", "secret", "secret_key", "token", "api_key"];
+  keys.push("apikey", "access-key", "private_key", "client_secret", "credential", "credentials");
+  for (const key of keys) {
+    assert.match(redactKnownFormats(`${key}=abcd1234`), /\[redacted:secret_assignment\]/, key);
+    assert.ok(SECRET_KEY_STEMS.some((word) => key.includes(word)), key);
+  }
 });

@@ -208,9 +208,23 @@ export const SECRET_DETECTORS: readonly SecretDetector[] = [
 // Formats without a distinctive prefix. Hidden in output (a false positive costs only
 // readability), never grounds to reject configuration.
 
-/** Key names whose value is a secret: `aws_secret_access_key = …`, `"password": "…"`, `?token=…`. */
-const SECRET_KEY = String.raw`(?:pass(?:word|wd|phrase)|secret|token|api[_-]?key|access[_-]?key|` +
-  String.raw`secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)`;
+/**
+ * Key names whose value is a secret (`aws_secret_access_key = …`, `"password": "…"`, `?token=…`),
+ * by the word each starts with: every key name contains one of these words.
+ */
+const SECRET_KEYS: Readonly<Record<string, string>> = {
+  pass: "pass(?:word|wd|phrase)",
+  secret: "secret(?:[_-]?key)?",
+  token: "token",
+  api: "api[_-]?key",
+  access: "access[_-]?key",
+  private: "private[_-]?key",
+  client: "client[_-]?secret",
+  credential: "credentials?",
+};
+/** The words every secret key name contains (compared case-insensitively, as the pattern is). */
+export const SECRET_KEY_STEMS: readonly string[] = Object.keys(SECRET_KEYS);
+const SECRET_KEY = `(?:${Object.values(SECRET_KEYS).join("|")})`;
 const ASSIGNMENT = new RegExp(
   // Not after "/": the last component of a path such as /etc/passwd is a file name, not a key.
   String.raw`((?<!/)\b[A-Za-z0-9_.-]*${SECRET_KEY}\\?["']?[ \t]*[:=][ \t]*\\?["']?)` +
@@ -225,7 +239,12 @@ function isPlaceholder(value: string): boolean {
 }
 
 /** An AWS secret access key: 40 characters of base64 with no prefix, told apart by entropy. */
-const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** The length of an AWS secret access key: no shorter text holds one. */
+export const AWS_SECRET_LENGTH = 40;
+const AWS_SECRET = new RegExp(
+  String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{${AWS_SECRET_LENGTH}}(?![A-Za-z0-9/+=])`,
+  "g",
+);
 
 function looksRandom(s: string): boolean {
   if (!mixed(s) || s.startsWith("/") || (s.match(/\//g)?.length ?? 0) > 3) return false;
@@ -252,9 +271,14 @@ export function mayMatch(detector: SecretDetector, text: string): boolean {
   return detector.needles.some((needle) => text.includes(needle));
 }
 
+/** Every detector's needles: a text with none of them holds no prefixed format. */
+export const SECRET_NEEDLES: readonly string[] = [
+  ...new Set(SECRET_DETECTORS.flatMap((d) => d.needles)),
+];
+
 // One native scan rules out most strings at once (every needle of every detector).
 const ANY_NEEDLE = new RegExp(
-  [...new Set(SECRET_DETECTORS.flatMap((d) => d.needles))]
+  SECRET_NEEDLES
     .map((needle) => needle.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"),
 );
 

@@ -12,7 +12,12 @@ import {
   isEnvVarName,
   isValidCredentialValue,
 } from "./credentials.ts";
-import { redactKnownFormats } from "./patterns.ts";
+import {
+  AWS_SECRET_LENGTH,
+  redactKnownFormats,
+  SECRET_KEY_STEMS,
+  SECRET_NEEDLES,
+} from "./patterns.ts";
 import { registeredSecretValues } from "./registry.ts";
 import { isRecord } from "./walk.ts";
 import { MAX_WALK_DEPTH } from "../json_shape.ts";
@@ -26,6 +31,9 @@ export {
 
 /** Replacement for registered values and invalid credential positions. */
 export const REDACTED = "[redacted]";
+
+/** Texts up to this long are redacted once per {@link redactJson} call, however often they occur. */
+const MEMO_MAX_LENGTH = 256;
 
 /** What stands for a value nested deeper than MAX_WALK_DEPTH in a redacted copy. */
 const TOO_DEEP = "[redacted: nested too deeply]";
@@ -56,12 +64,68 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
 /** True when `run`, decoded as base64 from any of its first four offsets, holds a secret. */
 function encodesSecret(run: string): boolean {
+  if (!mayEncodeSecret(run)) return false;
   for (let offset = 0; offset < 4; offset++) {
     const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
     if (redactKnownFormats(decoded) !== decoded) return true;
     if (registeredSecretValues().some((value) => decoded.includes(value))) return true;
   }
   return false;
+}
+
+/**
+ * The bytes any base64 decoding of a run over `alphabet` can contain, by position: a decoded
+ * byte at position k (from any offset) is made of two adjacent symbols in bit alignment k mod 3.
+ */
+function decodableBytes(alphabet: string): Uint8Array[] {
+  const STANDARD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const value = (ch: string) =>
+    ch === "+" || ch === "-" ? 62 : ch === "/" || ch === "_" ? 63 : STANDARD.indexOf(ch);
+  const bytes = [new Uint8Array(256), new Uint8Array(256), new Uint8Array(256)];
+  for (const a of alphabet) {
+    for (const b of alphabet) {
+      const [x, y] = [value(a), value(b)];
+      bytes[0][((x << 2) | (y >> 4)) & 255] = 1;
+      bytes[1][((x & 15) << 4) | (y >> 2)] = 1;
+      bytes[2][((x & 3) << 6) | y] = 1;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * True when a decoding whose bytes are limited to `bytes` (by position mod 3) can hold something
+ * the redactor changes: a needle, or `:` or `=` and a secret key word (src/secrets/patterns.ts).
+ */
+function canSpellSecret(bytes: Uint8Array[]): boolean {
+  const at = (ch: string, position: number) => bytes[position % 3][ch.charCodeAt(0)] === 1;
+  const spells = (text: string, anyCase: boolean) =>
+    [0, 1, 2].some((start) =>
+      [...text].every((ch, i) =>
+        at(ch, start + i) ||
+        (anyCase && (at(ch.toLowerCase(), start + i) || at(ch.toUpperCase(), start + i)))
+      )
+    );
+  return SECRET_NEEDLES.some((needle) => spells(needle, false)) ||
+    ([0, 1, 2].some((p) => at(":", p) || at("=", p)) &&
+      SECRET_KEY_STEMS.some((word) => spells(word, true)));
+}
+
+/** Runs of lower-case hex digits and dashes: UUIDs and digests, most of the runs shown. */
+const HEX_RUN = /^[0-9a-f-]+$/;
+let hexRunsMaySpell: boolean | undefined;
+
+/**
+ * False when no decoding of `run` (from any offset) can hold a secret, told without decoding:
+ * for a hex run (an id, a digest) shorter than an AWS secret once decoded, with no registered
+ * value to look for, no byte its decodings can contain spells a needle or a secret key word. So a
+ * UUID is not decoded four times each time it is shown; anything else is.
+ */
+function mayEncodeSecret(run: string): boolean {
+  if (registeredSecretValues().length > 0 || !HEX_RUN.test(run)) return true;
+  if (Math.floor((run.length * 6) / 8) >= AWS_SECRET_LENGTH) return true;
+  hexRunsMaySpell ??= canSpellSecret(decodableBytes("0123456789abcdef-"));
+  return hexRunsMaySpell;
 }
 
 /**
@@ -79,8 +143,19 @@ function encodesSecret(run: string): boolean {
  */
 export function redactJson<T>(value: T): T {
   const ancestors = new Set<object>();
+  // Keys and many values repeat (a list of a thousand Pods has six keys and one source label);
+  // redactText is a pure function of the text while the registered values stay as they are.
+  const seen = new Map<string, string>();
+  const redact = (text: string): string => {
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = redactText(text);
+      if (text.length <= MEMO_MAX_LENGTH) seen.set(text, out);
+    }
+    return out;
+  };
   const copy = (node: unknown): unknown => {
-    if (typeof node === "string") return redactText(node);
+    if (typeof node === "string") return redact(node);
     if (node === null || typeof node !== "object") {
       return typeof node === "function" || typeof node === "symbol" ? undefined : node;
     }
@@ -95,8 +170,8 @@ export function redactJson<T>(value: T): T {
       for (const [key, child] of Object.entries(node)) {
         const value = copy(child);
         if (value === undefined) continue;
-        let name = redactText(key);
-        for (let i = 2; Object.hasOwn(out, name); i++) name = `${redactText(key)}#${i}`;
+        let name = redact(key);
+        for (let i = 2; Object.hasOwn(out, name); i++) name = `${redact(key)}#${i}`;
         out[name] = value;
       }
       return out;
