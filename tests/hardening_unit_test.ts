@@ -178,6 +178,15 @@ Deno.test("D5: the shape check and every walker survive a 100,000-deep value", (
   let visits = 0;
   walkJson(deep, { value: () => void visits++ });
   assert.equal(visits, 100_001);
+  // A path is built only when asked for, and iteratively: a finding at the bottom still has one.
+  let bottom: unknown = { key: "ghp_" + "A".repeat(36) };
+  for (let i = 0; i < 100_000; i++) bottom = i % 2 ? { a: bottom } : [bottom];
+  const [finding] = findPlaintextSecrets(bottom);
+  assert.equal(finding.kind, "github_token");
+  assert.equal(finding.path, "a[0].".repeat(50_000) + "key");
+  const paths: string[] = [];
+  walkJson({ x: [{ "a b": 1 }] }, { value: (_, path) => void paths.push(path()) });
+  assert.deepEqual(paths, ["", "x", "x[0]", 'x[0]["a b"]']);
   assert.match(JSON.stringify(redactJson(deep)), /\[redacted: nested too deeply\]/);
   assert.throws(() => canonicalJson(nested(200)), TypeError);
   assert.equal(jsonShapeProblem({ l: new Array(10_001).fill(0) })?.field, "l");

@@ -190,14 +190,15 @@ function random(seed: number): () => number {
 }
 
 Deno.test("the base64 prefilter never spares a run that decodes to a secret", () => {
+  resetRegisteredSecretValues(); // with a registered value every text takes the long way
   const next = random(18);
   const pick = (chars: string) => chars[Math.floor(next() * chars.length)];
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
   const secrets = [
     ...FAKES.map((f) => f.value),
-    "token=abcd1234",
-    "PASSWORD: hunter22",
-    "client_secret=zzzz9999",
+    "token=abcd1234abcd1234",
+    "PASSWORD: hunter22hunter22",
+    "client_secret=zzzz9999zzzz9999",
     "-----BEGIN RSA PRIVATE KEY-----",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   ];
@@ -210,7 +211,9 @@ Deno.test("the base64 prefilter never spares a run that decodes to a secret", ()
         for (let cut = 0; cut < 4; cut++) cases.push(`[${pick(B64).repeat(cut)}${run}]`);
       }
     }
+    cases.push(`note ${secret} end`); // and in plain text
   }
+  const encoded = cases.length;
   // Random runs, ids and hashes of every length around the thresholds.
   for (let i = 0; i < 4000; i++) {
     const length = 24 + Math.floor(next() * 40);
@@ -222,8 +225,35 @@ Deno.test("the base64 prefilter never spares a run that decodes to a secret", ()
       Array.from({ length: 64 }, () => pick("0123456789abcdef")).join(""),
     );
   }
-  for (const text of cases) {
-    assert.equal(redactText(text), redactExhaustively(text, []), JSON.stringify(text));
+  // Ordinary text, and text around each fake: the one-scan screen must let every secret through.
+  const PRINTABLE =
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\n";
+  for (let i = 0; i < 3000; i++) {
+    cases.push(Array.from({ length: 1 + Math.floor(next() * 60) }, () => pick(PRINTABLE)).join(""));
+  }
+  for (const fake of FAKES) cases.push(`x ${fake.value} y`, `${fake.value}`, `k="${fake.value}"`);
+  let redacted = 0;
+  for (const [i, text] of cases.entries()) {
+    const out = redactText(text);
+    assert.equal(out, redactExhaustively(text, []), JSON.stringify(text));
+    if (i < encoded && out !== text) redacted++;
+  }
+  // The crafted cases do reach the positive path: nearly all of them are redacted.
+  assert.ok(redacted > encoded * 0.9, `${redacted} of ${encoded} crafted cases redacted`);
+  // A registered value is looked for in every text, whatever the screen says of its formats...
+  registerSecretValue("Hunter2-Hunter2");
+  try {
+    assert.equal(redactText("pw Hunter2-Hunter2 x"), "pw [redacted] x");
+  } finally {
+    resetRegisteredSecretValues();
+  }
+  // ...and in the decodings of every run, ids too (here: 20 bytes an id decodes to).
+  const id = crypto.randomUUID();
+  registerSecretValue(Buffer.from(id, "base64").toString("latin1").slice(2, 22));
+  try {
+    assert.equal(redactText(id), "[redacted:base64]");
+  } finally {
+    resetRegisteredSecretValues();
   }
   // A registered value spelled only through the decoding.
   registerSecretValue("correct-horse-battery");
@@ -237,6 +267,7 @@ Deno.test("the base64 prefilter never spares a run that decodes to a secret", ()
 });
 
 Deno.test("the prefilter is what keeps ids cheap: a UUID is left as it is", () => {
+  resetRegisteredSecretValues();
   const id = crypto.randomUUID();
   assert.equal(redactText(`session ${id}`), `session ${id}`);
   // Every key name the assignment pattern hides contains a word the prefilter looks for.

@@ -75,7 +75,8 @@ function literal(field: string, value: unknown, what: string): CredentialProblem
 function leafLiterals(value: unknown, base: string, why?: string): CredentialProblem[] {
   const out: CredentialProblem[] = [];
   walkJson(value, {
-    value(node, path) {
+    value(node, at) {
+      const path = at();
       const field = path === "" ? base : path.startsWith("[") ? base + path : `${base}.${path}`;
       if (typeof node === "string") {
         out.push(literal(field, node, why ?? "holds a literal string"));

@@ -277,10 +277,9 @@ export const SECRET_NEEDLES: readonly string[] = [
 ];
 
 // One native scan rules out most strings at once (every needle of every detector).
-const ANY_NEEDLE = new RegExp(
-  SECRET_NEEDLES
-    .map((needle) => needle.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"),
-);
+const NEEDLE_ALTERNATIVES = SECRET_NEEDLES
+  .map((needle) => needle.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|");
+const ANY_NEEDLE = new RegExp(NEEDLE_ALTERNATIVES);
 
 /** The kinds of every credential format found in `text` (each kind once, detector order). */
 export function detectSecretKinds(text: string): string[] {
@@ -296,6 +295,16 @@ export function detectSecretKinds(text: string): string[] {
     }
   }
   return kinds;
+}
+
+/**
+ * A pattern matching every text {@link redactKnownFormats} could change — one holding a detector's
+ * needle, a `:` or `=` (an assignment needs one), or a run an AWS secret fits in — and whatever the
+ * `wider` alternatives match. A text it does not match is left as it is, told by one native scan.
+ */
+export function knownFormatScreen(wider: readonly string[] = []): RegExp {
+  const aws = String.raw`[A-Za-z0-9/+]{${AWS_SECRET_LENGTH}}`;
+  return new RegExp(["[:=]", aws, NEEDLE_ALTERNATIVES, ...wider].join("|"));
 }
 
 /**

@@ -45,14 +45,15 @@ export function findPlaintextSecrets(value: unknown): PlaintextFinding[] {
   walkJson(value, {
     value(node, path) {
       if (typeof node === "string") {
-        add(path, detectSecretKinds(node));
-        if (containsRegisteredSecret(node)) add(path, ["known_secret_value"]);
+        const kinds = detectSecretKinds(node);
+        if (containsRegisteredSecret(node)) kinds.push("known_secret_value");
+        if (kinds.length > 0) add(path(), kinds);
       }
     },
     key(key, path) {
       const kinds = detectSecretKinds(key);
       if (containsRegisteredSecret(key)) kinds.push("known_secret_value");
-      if (kinds.length > 0) add(childPath(path, key), kinds);
+      if (kinds.length > 0) add(childPath(path(), key), kinds);
     },
   });
   return found;

@@ -14,6 +14,7 @@ import {
 } from "./credentials.ts";
 import {
   AWS_SECRET_LENGTH,
+  knownFormatScreen,
   redactKnownFormats,
   SECRET_KEY_STEMS,
   SECRET_NEEDLES,
@@ -51,8 +52,10 @@ const TOO_DEEP = "[redacted: nested too deeply]";
  * ```
  */
 export function redactText(text: string): string {
+  const registered = registeredSecretValues();
+  if (registered.length === 0 && !MAY_CHANGE.test(text)) return text;
   let out = text;
-  for (const value of registeredSecretValues()) {
+  for (const value of registered) {
     if (out.includes(value)) out = out.split(value).join(REDACTED);
   }
   out = redactKnownFormats(out);
@@ -61,6 +64,8 @@ export function redactText(text: string): string {
 
 // Long enough for the base64 of the shortest detected key (20 characters → 28).
 const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/** Whether anything in {@link redactText} can change a text: a known format or a base64 run. */
+const MAY_CHANGE = knownFormatScreen(["[A-Za-z0-9+/_-]{24}"]);
 
 /** True when `run`, decoded as base64 from any of its first four offsets, holds a secret. */
 function encodesSecret(run: string): boolean {

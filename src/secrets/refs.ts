@@ -76,7 +76,7 @@ export function collectSecretRefs(value: unknown): Array<{ path: string; ref: st
   walkJson(value, {
     value(node, path) {
       if (isSecretRef(node)) {
-        found.push({ path, ref: node.ref });
+        found.push({ path: path(), ref: node.ref });
         return false;
       }
     },

@@ -43,12 +43,36 @@ export function indexPath(parent: string, index: number): string {
   return `${parent}[${index}]`;
 }
 
-/** Callbacks for {@link walkJson}. */
+/** Callbacks for {@link walkJson}; a path is built only when asked for (most visits never do). */
 export interface JsonVisitor {
   /** Called for every value (objects and arrays before their children). Return `false` to skip the children. */
-  value?(value: unknown, path: string): boolean | void;
-  /** Called for every object key; `path` is the path of the object holding it. */
-  key?(key: string, path: string): void;
+  value?(value: unknown, path: () => string): boolean | void;
+  /** Called for every object key; `path` gives the path of the object holding it. */
+  key?(key: string, path: () => string): void;
+}
+
+/** Where a value sits: its parent's place and its key or index there (the root has no parent). */
+interface Place {
+  parent?: Place;
+  step?: string | number;
+  path?: string;
+}
+
+/** The path of `place`, built once from the nearest ancestor whose path is known. */
+function pathOf(place: Place): string {
+  const pending: Place[] = [];
+  let known: Place | undefined = place;
+  while (known.path === undefined && known.parent !== undefined) {
+    pending.push(known);
+    known = known.parent;
+  }
+  let path = known.path ?? "";
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const { step } = pending[i];
+    path = typeof step === "number" ? indexPath(path, step) : childPath(path, step as string);
+    pending[i].path = path;
+  }
+  return path;
 }
 
 /**
@@ -57,23 +81,26 @@ export interface JsonVisitor {
  */
 export function walkJson(root: unknown, visitor: JsonVisitor): void {
   const seen = new WeakSet<object>();
-  // Each entry: the value, its path, and the key it is held under (with its parent's path).
-  const stack: Array<[unknown, string, [string, string]?]> = [[root, ""]];
+  // Each entry: the value and its place (a key's place is its parent's child).
+  const stack: Array<[unknown, Place]> = [[root, { path: "" }]];
   while (stack.length > 0) {
-    const [value, path, held] = stack.pop() as [unknown, string, [string, string]?];
-    if (held) visitor.key?.(held[0], held[1]);
-    if (visitor.value?.(value, path) === false) continue;
+    const [value, place] = stack.pop() as [unknown, Place];
+    const parent = place.parent;
+    if (parent && typeof place.step === "string") visitor.key?.(place.step, () => pathOf(parent));
+    if (visitor.value?.(value, () => pathOf(place)) === false) continue;
     if (value === null || typeof value !== "object") continue;
     if (seen.has(value)) continue;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], indexPath(path, i)]);
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push([value[i], { parent: place, step: i }]);
+      }
       continue;
     }
-    const entries = Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i];
-      stack.push([child, childPath(path, key), [key, path]]);
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i];
+      stack.push([(value as Record<string, unknown>)[key], { parent: place, step: key }]);
     }
   }
 }
