@@ -559,3 +559,32 @@ Deno.test("the original's spellings `entries` and `aliases` are accepted as `pro
   assert.deepEqual([...state.aliases.keys()], ["work"]);
   assert.equal(state.aliases.get("work")?.field, "profiles.aliases.work");
 });
+
+Deno.test("a builtin:NAME selection reads no registry file: a missing explicit user manifest and a broken project registry do not matter", async () => {
+  const { loadBuiltinRegistry, loadProfileRegistry } = await import("../src/profile/discovery.ts");
+  const { resolveProfile } = await import("../src/profile/resolve_profile.ts");
+  const root = mkdtempSync(join(tmpdir(), "insomnia-builtin-only-"));
+  try {
+    const project = join(root, "project");
+    mkdirSync(join(project, ".insomnia"), { recursive: true });
+    writeFileSync(join(project, ".insomnia", "manifest.toml"), "[profiles\nbroken = 'x'\n");
+    const env = {
+      HOME: root,
+      XDG_CONFIG_HOME: join(root, "config"),
+      XDG_CACHE_HOME: join(root, "cache"),
+      XDG_DATA_HOME: join(root, "data"),
+      INSOMNIA_USER_MANIFEST: join(root, "missing.toml"),
+    };
+    const full = loadProfileRegistry(env, project);
+    assert.ok(full.sources.user.error && full.sources.project.error, "both files are read there");
+    const builtin = loadBuiltinRegistry(env);
+    assert.equal(builtin.sources.user.error, undefined);
+    assert.equal(builtin.sources.project.error, undefined);
+    assert.equal(builtin.sources.project.file, undefined);
+    const { manifest } = await resolveProfile("builtin:coder", { env, cwd: project });
+    assert.equal(manifest.pod.name, "coder");
+    await assert.rejects(resolveProfile("coder", { env, cwd: project }), InsomniaError);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

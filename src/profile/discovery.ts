@@ -32,6 +32,14 @@ export function loadProfileRegistry(env: Env, cwd: string): Registry {
   });
 }
 
+/**
+ * The builtin registry alone: all a `builtin:NAME` selection reads (a user or project file can
+ * neither shadow nor block a source-qualified name), so it reads no file and walks no directory.
+ */
+export function loadBuiltinRegistry(env: Env): Registry {
+  return loadRegistry({ builtin: builtinProfiles(env) });
+}
+
 let handedOver: { env: Env; cwd: string; registry: Registry } | undefined;
 
 /**

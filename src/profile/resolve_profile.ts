@@ -29,7 +29,7 @@ import { readBoundedBytes, readBoundedText } from "../fs/read_bounded.ts";
 import { assertJsonShape } from "../json_shape.ts";
 import { builtinArtifact, builtinSourceSha256 } from "./builtin.ts";
 import { type Registry, selectEntry } from "./registry.ts";
-import { loadProfileRegistry } from "./discovery.ts";
+import { loadBuiltinRegistry, loadProfileRegistry } from "./discovery.ts";
 import { profileFileFor } from "./profile_file.ts";
 import { assertProjectEntryTrusted } from "./project_trust.ts";
 import { fingerprintInputs, modifiedSince, type ProfileInput } from "../nix/inputs.ts";
@@ -360,7 +360,10 @@ export async function resolveProfile(
       },
     };
   } else {
-    const registry = options.registry ?? loadProfileRegistry(env, cwd);
+    const registry = options.registry ??
+      (sel.kind === "named" && sel.source === "builtin"
+        ? loadBuiltinRegistry(env)
+        : loadProfileRegistry(env, cwd));
     const entry = selectEntry(registry, sel);
     if (entry.source === "project") {
       assertProjectEntryTrusted(registry, entry.qualified, { env, trustAll: options.trustAll });
