@@ -204,6 +204,8 @@ function subjectCase(
     cmd: [...s.cmd, ...args],
     cwd: dirs.workspace,
     env: baseEnv(),
+    // `deno run` of the source: informative, no target, and a heavy neighbour for the binary.
+    apart: s.key === "source",
     ...extra,
   };
 }
@@ -1123,7 +1125,8 @@ function machine(): string[] {
     `- binary: ${bin}`,
     `- source: \`deno run -A src/main.ts\``,
     `- method: each command is a fresh subprocess timed from spawn to exit (stdout/stderr piped); ` +
-    `the commands of one group are interleaved (rotating order), ${opts.warmup} warm-up rounds ` +
+    `the commands of one group are interleaved (rotating order; the source's among themselves, ` +
+    `after the rest), ${opts.warmup} warm-up rounds ` +
     `discarded, then ${opts.runs} rounds (timeout: 3). Sandbox HOME/config/data/cache under ` +
     `${tmpdir()}.`,
   ];
