@@ -6,6 +6,7 @@
  */
 import { writeSync } from "node:fs";
 import process from "node:process";
+import { bunNative } from "../bun_native.ts";
 import { errnoCode } from "../fs/errno.ts";
 import type { InsomniaError } from "../errors.ts";
 import { redactCredentialPositions, redactJson, redactText } from "../secrets/redact.ts";
@@ -45,29 +46,77 @@ export function streamOutput(): void {
   }
 }
 
+/**
+ * The most one `writeSync` call is given. Bun returns a partial count and then fails with EAGAIN;
+ * Deno's `writeSync` loops over partial writes itself and throws EAGAIN without saying how much
+ * it wrote. A pipe takes a write of at most PIPE_BUF (4096) bytes whole or not at all, so outside
+ * Bun each call writes at most that much and a refusal loses nothing.
+ */
+const WRITE_CHUNK = bunNative ? Number.MAX_SAFE_INTEGER : 4096;
+
+/** Bytes a descriptor refused for now (EAGAIN), written in order as it drains. */
+const backlog = new Map<Fd, Uint8Array[]>();
+
 // Written synchronously by default: making process.stdout/stderr costs ≈ 1–2 ms in Bun (its
-// stream machinery), more than a short command's own work. A descriptor someone made
-// non-blocking (EAGAIN) continues through its stream, which waits for the reader.
+// stream machinery), more than a short command's own work.
 function put(fd: Fd, text: string): void {
   if (broken.has(fd)) return;
-  let rest: string | Uint8Array = text;
-  if (!streamed.has(fd)) {
-    const bytes = encoder.encode(text);
-    let offset = 0;
-    try {
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      return;
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code !== "EAGAIN" && code !== "EINTR") {
-        broken.add(fd);
-        return;
-      }
-      streamed.add(fd);
-      rest = bytes.subarray(offset);
+  const queued = backlog.get(fd);
+  if (queued) {
+    queued.push(encoder.encode(text));
+    return;
+  }
+  if (streamed.has(fd)) {
+    writeToStream(streamOf(fd), fd, text);
+    return;
+  }
+  const bytes = encoder.encode(text);
+  const written = writeSome(fd, bytes);
+  if (written >= 0 && written < bytes.length) drain(fd, [bytes.subarray(written)]);
+}
+
+/**
+ * Writes as much of `bytes` as `fd` takes now: the count, or -1 when it failed for good (EPIPE:
+ * the reader went away). A descriptor someone made non-blocking (a parent sharing its pipe) takes
+ * what fits and says EAGAIN for the rest.
+ */
+function writeSome(fd: Fd, bytes: Uint8Array): number {
+  let offset = 0;
+  try {
+    while (offset < bytes.length) {
+      offset += writeSync(fd, bytes, offset, Math.min(WRITE_CHUNK, bytes.length - offset));
+    }
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== "EAGAIN" && code !== "EINTR") {
+      broken.add(fd);
+      return -1;
     }
   }
-  writeToStream(streamOf(fd), fd, rest);
+  return offset;
+}
+
+/** Writes `queue` to `fd` as the reader drains it (retrying after a pause), tracked for exit. */
+function drain(fd: Fd, queue: Uint8Array[]): void {
+  backlog.set(fd, queue);
+  const done = (async () => {
+    let pause = 1;
+    while (queue.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      const written = writeSome(fd, queue[0]);
+      if (written < 0) break;
+      if (written === queue[0].length) {
+        queue.shift();
+        pause = 1;
+      } else {
+        queue[0] = queue[0].subarray(written);
+        pause = Math.min(pause * 2, 20);
+      }
+    }
+    backlog.delete(fd);
+  })();
+  pending.add(done);
+  done.then(() => pending.delete(done));
 }
 
 // Bun flushes a large piped write after a later empty write's callback, so every write is

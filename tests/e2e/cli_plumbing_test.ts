@@ -149,3 +149,57 @@ Deno.test("plumbing: `schema | head -1` in a shell prints the first line and no 
     assert.equal(err, "");
   });
 });
+
+const hasPython = (() => {
+  try {
+    return new Deno.Command("python3", { args: ["-c", "0"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+// src/cli/output.ts writes with writeSync; a stdout someone made non-blocking (a parent sharing
+// its pipe) fills up and fails with EAGAIN, and the rest must go out through the stream, in order.
+Deno.test({
+  name: "plumbing: a non-blocking stdout that fills up still receives every byte, in order",
+  ignore: !hasPython, // python3 makes the non-blocking pipe (Deno cannot set O_NONBLOCK)
+  fn: async () => {
+    await withSandbox(async (sb) => {
+      const whole = await runCli(["schema"], { cwd: sb.workspace, env: sb.env });
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.ok(whole.stdout.length > 65536, "more than a pipe buffer");
+      const script = [
+        "import fcntl, json, os, subprocess, sys, time",
+        "r, w = os.pipe()",
+        "fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)",
+        "p = subprocess.Popen(json.loads(sys.argv[1]), stdout=w, stderr=subprocess.PIPE)",
+        "os.close(w)",
+        "time.sleep(1)  # the child has filled the pipe by now",
+        "chunks = []",
+        "while True:",
+        "    b = os.read(r, 65536)",
+        "    if not b: break",
+        "    chunks.append(b)",
+        "err = p.stderr.read()",
+        "sys.stdout.buffer.write(b''.join(chunks))",
+        "sys.stderr.buffer.write(err)",
+        "sys.exit(p.wait())",
+      ].join("\n");
+      const out = await new Deno.Command("python3", {
+        args: ["-c", script, JSON.stringify([...podCommand(), "schema"])],
+        cwd: sb.workspace,
+        env: {
+          ...sb.env,
+          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      assertNoStack(stderr);
+      assert.equal(new TextDecoder().decode(out.stdout), whole.stdout);
+    });
+  },
+});
