@@ -6,7 +6,14 @@ import assert from "node:assert/strict";
 import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { resolveProfile } from "../src/mod.ts";
-import { podCommand, REPO_ROOT, type Sandbox, withSandbox, writeFile } from "./helpers/cli.ts";
+import {
+  denoDir,
+  podCommand,
+  REPO_ROOT,
+  type Sandbox,
+  withSandbox,
+  writeFile,
+} from "./helpers/cli.ts";
 
 const dir = join(REPO_ROOT, "examples", "profiles");
 const roles = readdirSync(dir).filter((f) => f.endsWith(".nix") && f !== "common.nix").sort();
@@ -47,7 +54,7 @@ Deno.test("examples/ci-check-profiles.sh passes on its own folder and fails on a
           ...sb.env,
           PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
           INSOMNIA_POD: podExecutable(sb),
-          DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+          DENO_DIR: denoDir(),
         },
         stdout: "piped",
         stderr: "piped",

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, treeSnapshot } from "./helpers/cli.ts";
+import { denoDir, REPO_ROOT, treeSnapshot } from "./helpers/cli.ts";
 
 const FILES = [
   "tests/nix_evaluate_test.ts",
@@ -36,7 +36,7 @@ Deno.test({
       }
       env.HOME = home;
       // Deno's own module cache is not ours to protect, and must stay where it is.
-      env.DENO_DIR = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno");
+      env.DENO_DIR = denoDir();
       const script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"';
       const run = spawnSync(
         "unshare",

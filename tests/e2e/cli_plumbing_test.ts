@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type CliResult,
+  launcherEnv,
   parseJson,
   podCommand,
   runCli,
@@ -136,11 +137,7 @@ Deno.test("plumbing: `schema | head -1` in a shell prints the first line and no 
     const out = await new Deno.Command("bash", {
       args: ["-c", `${cmd} 2>err.txt | head -c 1; echo " status=\${PIPESTATUS[0]}"`],
       cwd: sb.workspace,
-      env: {
-        ...sb.env,
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-      },
+      env: launcherEnv(sb.env),
       stdout: "piped",
     }).output();
     assert.equal(new TextDecoder().decode(out.stdout), "{ status=0\n");
@@ -188,11 +185,7 @@ Deno.test({
       const out = await new Deno.Command("python3", {
         args: ["-c", script, JSON.stringify([...podCommand(), "schema"])],
         cwd: sb.workspace,
-        env: {
-          ...sb.env,
-          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-          DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-        },
+        env: launcherEnv(sb.env),
         stdout: "piped",
         stderr: "piped",
       }).output();

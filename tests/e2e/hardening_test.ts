@@ -20,6 +20,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import {
   type CliResult,
+  denoDir,
   FIXTURES,
   makeSandbox,
   nixRunning,
@@ -359,7 +360,7 @@ async function floodSecretsSet(sb: Sandbox, chunk: Uint8Array, times = Infinity)
     cwd: sb.workspace,
     env: {
       ...sb.env,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      DENO_DIR: denoDir(),
     },
     stdin: "piped",
     stdout: "piped",
@@ -437,7 +438,7 @@ Deno.test("D19: an unreadable artifact is artifact_invalid (permission denied), 
       cwd: sb.workspace,
       env: {
         ...sb.env,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+        DENO_DIR: denoDir(),
       },
     }).output();
     const result = {
@@ -1044,7 +1045,7 @@ process.exit(await main(["--profile", "builtin:coder", "--json"]));
       env: {
         ...Deno.env.toObject(),
         ...sb.env,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+        DENO_DIR: denoDir(),
       },
       encoding: "utf8",
     });

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  denoDir,
   makeSandbox,
   parseJson,
   podCommand,
@@ -330,7 +331,7 @@ Deno.test("kill -9 at random moments during create and reload never leaves a bro
     await ok(sb, ["--profile", art, "--profile-pod-name", "target"]);
     const env = {
       ...sb.env,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      DENO_DIR: denoDir(),
     };
     const trials = 100;
     for (let i = 0; i < trials; i += 2) {

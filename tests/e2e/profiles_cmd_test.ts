@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import {
+  denoDir,
   nixRunning,
   parseJson,
   podCommand,
@@ -333,7 +334,7 @@ Deno.test("profiles check: Ctrl-C mid-evaluation exits 130, not a FAIL row", asy
         env: {
           ...sb.env,
           NO_COLOR: "1",
-          DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+          DENO_DIR: denoDir(),
         },
         stdout: "piped",
         stderr: "piped",

@@ -44,6 +44,19 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** Deno's module cache, kept where it is whatever HOME a test gives the child (`deno run`). */
+export function denoDir(): string {
+  return Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
+}
+
+/**
+ * `env` plus what a program that starts insomnia-pod itself (a shell, python3) must pass on to
+ * it: this PATH and {@link denoDir}.
+ */
+export function launcherEnv(env: Record<string, string>): Record<string, string> {
+  return { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DENO_DIR: denoDir() };
+}
+
 /** Runs insomnia-pod with `args` and collects its exit status and output. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   const [cmd, ...prefix] = podCommand();
@@ -51,12 +64,9 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     ? { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" }
     : { ...Deno.env.toObject() };
   delete base.RUST_BACKTRACE;
-  // Keep Deno's module cache where it is, whatever HOME the test gives the child.
-  const denoDir = Deno.env.get("DENO_DIR") ??
-    join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
   const env = {
     ...base,
-    DENO_DIR: denoDir,
+    DENO_DIR: denoDir(),
     NO_COLOR: "1",
     DENO_NO_UPDATE_CHECK: "1",
     ...(options.env ?? {}),
@@ -213,10 +223,7 @@ export function spawnCli(
   return new Deno.Command(cmd, {
     args: [...prefix, ...args],
     cwd: options.cwd,
-    env: {
-      ...options.env,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
-    },
+    env: { ...options.env, DENO_DIR: denoDir() },
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
