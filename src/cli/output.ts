@@ -4,7 +4,7 @@
  * terminal sanitiser (src/terminal_text.ts): no control sequence from a file reaches the terminal.
  * @module
  */
-import { writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import process from "node:process";
 import { bunNative } from "../bun_native.ts";
 import { errnoCode } from "../fs/errno.ts";
@@ -50,9 +50,28 @@ export function streamOutput(): void {
  * The most one `writeSync` call is given. Bun returns a partial count and then fails with EAGAIN;
  * Deno's `writeSync` loops over partial writes itself and throws EAGAIN without saying how much
  * it wrote. A pipe takes a write of at most PIPE_BUF (4096) bytes whole or not at all, so outside
- * Bun each call writes at most that much and a refusal loses nothing.
+ * Bun each call writes at most that much and a refusal loses nothing — on a pipe or a file only:
+ * a terminal or a socket may take part of it, so outside Bun those are written through the stream
+ * (see {@link writesSync}).
  */
 const WRITE_CHUNK = bunNative ? Number.MAX_SAFE_INTEGER : 4096;
+
+/** Per descriptor, once: whether `writeSync` can account for every byte (see WRITE_CHUNK). */
+const syncWritable = new Map<Fd, boolean>();
+
+function writesSync(fd: Fd): boolean {
+  let sync = syncWritable.get(fd);
+  if (sync === undefined) {
+    try {
+      const st = bunNative ? undefined : fstatSync(fd);
+      sync = st === undefined || st.isFIFO() || st.isFile();
+    } catch {
+      sync = true; // a closed descriptor: the write reports it and the output stops there
+    }
+    syncWritable.set(fd, sync);
+  }
+  return sync;
+}
 
 /** Bytes a descriptor refused for now (EAGAIN), written in order as it drains. */
 const backlog = new Map<Fd, Uint8Array[]>();
@@ -66,7 +85,7 @@ function put(fd: Fd, text: string): void {
     queued.push(encoder.encode(text));
     return;
   }
-  if (streamed.has(fd)) {
+  if (streamed.has(fd) || !writesSync(fd)) {
     writeToStream(streamOf(fd), fd, text);
     return;
   }

@@ -156,43 +156,55 @@ const hasPython = (() => {
 })();
 
 // src/cli/output.ts writes with writeSync; a stdout someone made non-blocking (a parent sharing
-// its pipe) fills up and fails with EAGAIN, and the rest must go out through the stream, in order.
-Deno.test({
-  name: "plumbing: a non-blocking stdout that fills up still receives every byte, in order",
-  ignore: !hasPython, // python3 makes the non-blocking pipe (Deno cannot set O_NONBLOCK)
-  fn: async () => {
-    await withSandbox(async (sb) => {
-      const whole = await runCli(["schema"], { cwd: sb.workspace, env: sb.env });
-      assert.equal(whole.code, 0, whole.stderr);
-      assert.ok(whole.stdout.length > 65536, "more than a pipe buffer");
-      const script = [
-        "import fcntl, json, os, subprocess, sys, time",
-        "r, w = os.pipe()",
-        "fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)",
-        "p = subprocess.Popen(json.loads(sys.argv[1]), stdout=w, stderr=subprocess.PIPE)",
-        "os.close(w)",
-        "time.sleep(1)  # the child has filled the pipe by now",
-        "chunks = []",
-        "while True:",
-        "    b = os.read(r, 65536)",
-        "    if not b: break",
-        "    chunks.append(b)",
-        "err = p.stderr.read()",
-        "sys.stdout.buffer.write(b''.join(chunks))",
-        "sys.stderr.buffer.write(err)",
-        "sys.exit(p.wait())",
-      ].join("\n");
-      const out = await new Deno.Command("python3", {
-        args: ["-c", script, JSON.stringify([...podCommand(), "schema"])],
-        cwd: sb.workspace,
-        env: launcherEnv(sb.env),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, stderr);
-      assertNoStack(stderr);
-      assert.equal(new TextDecoder().decode(out.stdout), whole.stdout);
-    });
-  },
-});
+// its pipe or terminal) fills up and fails with EAGAIN: every byte must still arrive, once, in
+// order — on a pipe (which takes small writes whole or not at all) and on a terminal (which takes
+// part of one).
+for (const kind of ["pipe", "terminal"] as const) {
+  Deno.test({
+    name: `plumbing: a non-blocking ${kind} on stdout that fills up still receives every byte`,
+    ignore: !hasPython, // python3 makes the descriptor (Deno cannot set O_NONBLOCK)
+    fn: async () => {
+      await withSandbox(async (sb) => {
+        const whole = await runCli(["schema"], { cwd: sb.workspace, env: sb.env });
+        assert.equal(whole.code, 0, whole.stderr);
+        assert.ok(whole.stdout.length > 65536, "more than a pipe buffer");
+        const script = [
+          "import fcntl, json, os, pty, subprocess, sys, time, tty",
+          "if sys.argv[2] == 'pipe':",
+          "    r, w = os.pipe()",
+          "else:",
+          "    r, w = pty.openpty()",
+          "    tty.setraw(w)  # no newline translation, no echo",
+          "fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)",
+          "p = subprocess.Popen(json.loads(sys.argv[1]), stdout=w, stderr=subprocess.PIPE,",
+          "                     stdin=subprocess.DEVNULL)",
+          "os.close(w)",
+          "time.sleep(1)  # the child has filled the buffer by now",
+          "chunks = []",
+          "while True:",
+          "    try:",
+          "        b = os.read(r, 65536)",
+          "    except OSError:  # a terminal whose other side closed",
+          "        break",
+          "    if not b: break",
+          "    chunks.append(b)",
+          "err = p.stderr.read()",
+          "sys.stdout.buffer.write(b''.join(chunks))",
+          "sys.stderr.buffer.write(err)",
+          "sys.exit(p.wait())",
+        ].join("\n");
+        const out = await new Deno.Command("python3", {
+          args: ["-c", script, JSON.stringify([...podCommand(), "schema"]), kind],
+          cwd: sb.workspace,
+          env: launcherEnv(sb.env),
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, stderr);
+        assertNoStack(stderr);
+        assert.equal(new TextDecoder().decode(out.stdout), whole.stdout);
+      });
+    },
+  });
+}
