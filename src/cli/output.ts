@@ -42,7 +42,11 @@ function streamOf(fd: Fd): NodeJS.WriteStream {
 export function streamOutput(): void {
   for (const fd of [1, 2] as const) {
     streamed.add(fd);
-    streamOf(fd);
+    const stream = streamOf(fd);
+    // What a full descriptor still owes goes to the stream first, ahead of the other writer's.
+    const owed = backlog.get(fd)?.splice(0) ?? [];
+    backlog.delete(fd);
+    for (const chunk of owed) writeToStream(stream, fd, chunk);
   }
 }
 
@@ -122,6 +126,7 @@ function drain(fd: Fd, queue: Uint8Array[]): void {
     let pause = 1;
     while (queue.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, pause));
+      if (backlog.get(fd) !== queue) return; // handed to the stream meanwhile (streamOutput)
       const written = writeSome(fd, queue[0]);
       if (written < 0) break;
       if (written === queue[0].length) {
