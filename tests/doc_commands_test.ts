@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { type DocBlock, docBlocks, outputMatches } from "./helpers/doc_examples.ts";
-import { FIXTURES, podCommand, realNix, REPO_ROOT, writeFile } from "./helpers/cli.ts";
+import { denoDir, FIXTURES, podCommand, realNix, REPO_ROOT, writeFile } from "./helpers/cli.ts";
 import { dirname, join } from "./helpers/path.ts";
 
 const DOCS = [
@@ -173,8 +173,6 @@ function makeWorld(root: string): World {
   }
   for (const dir of [root, join(root, "home"), home, cwd]) chmodSync(dir, 0o755);
   mkdirSync(join(root, "tmp"), { recursive: true });
-  const denoDir = Deno.env.get("DENO_DIR") ??
-    join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
   return {
     cwd,
     env: {
@@ -183,7 +181,7 @@ function makeWorld(root: string): World {
       TMPDIR: join(root, "tmp"),
       NO_COLOR: "1",
       LANG: "C.UTF-8",
-      DENO_DIR: denoDir,
+      DENO_DIR: denoDir(),
       DENO_NO_UPDATE_CHECK: "1",
     },
   };

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type CliResult,
+  denoDir,
   launcherEnv,
   parseJson,
   podCommand,
@@ -89,7 +90,7 @@ async function runClosed(
     env: {
       ...sb.env,
       NO_COLOR: "1",
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+      DENO_DIR: denoDir(),
     },
     stdin: "null",
     stdout: "piped",

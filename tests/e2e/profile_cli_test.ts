@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  denoDir,
   FIXTURES,
   nixRunning,
   parseJson,
@@ -407,7 +408,7 @@ Deno.test("Ctrl-C during an evaluation stops nix and exits 130 with nothing writ
       cwd: sb.workspace,
       env: {
         ...sb.env,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME")!, ".cache", "deno"),
+        DENO_DIR: denoDir(),
       },
       stdout: "piped",
       stderr: "piped",
